@@ -1,0 +1,3 @@
+from kjplan.cli import main
+
+main()

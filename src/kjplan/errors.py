@@ -1,0 +1,71 @@
+"""Errors a user can act on. Each carries a Chinese message and the process exit code.
+
+The CLI turns a KjplanError into one line on stderr and its exit code; anything else is a bug
+and shows a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes (documented in the README). 2 is left to typer/click for usage errors.
+EXIT_OK = 0
+EXIT_ERROR = 1  # bad input, invalid data, a failed check
+EXIT_USAGE = 2
+EXIT_MISSING = 3  # `status --missing`: some item has no record for the quarter
+EXIT_UNAVAILABLE = 69  # a required outside program (LibreOffice) is not installed
+EXIT_CANTCREAT = 73  # an output file or folder cannot be written
+EXIT_TEMPFAIL = 75  # busy: another writer or export holds the lock; try again later
+EXIT_CONFIG = 78  # a broken template or settings file
+
+
+class KjplanError(Exception):
+    """An error with a message meant for the user (Chinese) and an exit code."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str, *, exit_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DataError(KjplanError):
+    """Invalid content in a data file; names the file and, where known, the line."""
+
+    def __init__(self, path: Path | str | None, line: int | None, message: str, **kw):
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.detail = message
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{line}: " if line else f"{self.path}: "
+        super().__init__(where + message, **kw)
+
+
+class DataErrors(KjplanError):
+    """Several DataErrors found in one pass (a check reports them all, not just the first)."""
+
+    def __init__(self, errors: list[DataError]):
+        self.errors = errors
+        super().__init__("\n".join(e.message for e in errors))
+
+
+class LockBusy(KjplanError):
+    exit_code = EXIT_TEMPFAIL
+
+
+class ToolMissing(KjplanError):
+    exit_code = EXIT_UNAVAILABLE
+
+
+class OutputError(KjplanError):
+    exit_code = EXIT_CANTCREAT
+
+
+class ConfigError(KjplanError):
+    exit_code = EXIT_CONFIG

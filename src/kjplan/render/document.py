@@ -1,0 +1,59 @@
+"""The laid-out document as plain data: what the docx writer draws, block by block.
+
+The report builder (kjplan.report + the wording templates) fills these; the docx writer only lays
+them out per GB/T 9704-2012. Nothing here imports python-docx, so building one is cheap and testable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kjplan.settings import FontSettings
+
+# body: 正文 paragraph, first line indented two characters.
+# h1 "一、…" 黑体; h2 "（一）…" 楷体; h3 "1.…" and h4 "（1）…" 仿宋 — the numbering is part of the text.
+ParagraphKind = Literal["body", "h1", "h2", "h3", "h4"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: ParagraphKind
+    text: str  # may contain "\n": each line becomes its own paragraph of the same kind
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    # Relative column widths (any positive numbers); the writer scales them to the text block.
+    widths: list[float]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    label: str  # 附件1
+    title: str  # 《…推进情况统计表》 without the book-title marks
+    table: Table
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """版记: 抄送 and 印发机关和印发日期, at the foot of the last page."""
+
+    cc: str  # "" for none; written as 抄送：…。
+    printer: str  # 印发机关
+    date: dt.date  # 印发日期
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    recipients: str  # 主送机关, "" for none; the writer adds the full-width colon
+    body: list[Paragraph]
+    signature: str  # 署名
+    date: dt.date  # 成文日期, written 2020年7月6日
+    attachments: list[Attachment] = field(default_factory=list)
+    imprint: Imprint | None = None
+    fonts: FontSettings = FontSettings()

@@ -1,0 +1,144 @@
+"""Finding and creating a workspace: a folder with plans/, progress/, templates/ and reports/.
+
+Found from --root, else $KJPLAN_ROOT, else upward from the current folder (as git finds .git).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from kjplan.errors import KjplanError
+
+PLANS, PROGRESS, TEMPLATES, REPORTS = "plans", "progress", "templates", "reports"
+SETTINGS_FILE = "kjplan.yaml"
+ENV_ROOT = "KJPLAN_ROOT"
+
+# Appends from two git clones both survive a merge: git's union driver keeps both sides' lines.
+GITATTRIBUTES = "# kjplan：进度记录只追加，合并时保留双方新增的行\nprogress/*.jsonl merge=union\n"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def plans_dir(self) -> Path:
+        return self.root / PLANS
+
+    @property
+    def progress_dir(self) -> Path:
+        return self.root / PROGRESS
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / TEMPLATES
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / REPORTS
+
+    @property
+    def settings_path(self) -> Path:
+        return self.root / SETTINGS_FILE
+
+    def plan_paths(self) -> dict[int, Path]:
+        """Plan files by year (plans/2020.yaml -> 2020)."""
+        found = {}
+        for path in self.plans_dir.glob("*.yaml"):
+            if path.stem.isdigit() and len(path.stem) == 4:
+                found[int(path.stem)] = path
+        return dict(sorted(found.items()))
+
+    def plan_path(self, year: int | None = None) -> Path:
+        """The plan for `year`, or the newest plan in the workspace."""
+        paths = self.plan_paths()
+        if not paths:
+            raise KjplanError(f"工作区 {self.root} 的 plans/ 文件夹里没有计划文件（应为 plans/2020.yaml 这样以年份命名的文件）")
+        if year is None:
+            return paths[max(paths)]
+        if year not in paths:
+            raise KjplanError(f"工作区没有 {year} 年的计划（plans/{year}.yaml）；现有：{'、'.join(map(str, paths))}")
+        return paths[year]
+
+    def progress_path(self, year: int) -> Path:
+        return self.progress_dir / f"{year}.jsonl"
+
+    @cached_property
+    def settings(self):
+        from kjplan.settings import load_settings
+
+        return load_settings(self.settings_path)
+
+    def plan(self, year: int | None = None):
+        from kjplan.plan import load_plan
+
+        return load_plan(self.plan_path(year))
+
+
+def is_workspace(folder: Path) -> bool:
+    return (folder / PLANS).is_dir()
+
+
+def find_workspace(root: Path | str | None = None, env: Mapping[str, str] | None = None,
+                   cwd: Path | None = None) -> Workspace:
+    """--root beats $KJPLAN_ROOT beats searching upward from the current folder."""
+    env = os.environ if env is None else env
+    if root is None and env.get(ENV_ROOT):
+        root, source = env[ENV_ROOT], f"环境变量 {ENV_ROOT}"
+    else:
+        source = "--root"
+    if root is not None:
+        folder = Path(root).expanduser().resolve()
+        if not folder.is_dir():
+            raise KjplanError(f"{source} 指定的工作区 {folder} 不存在；可用 `kjplan init {root}` 新建")
+        if not is_workspace(folder):
+            raise KjplanError(f"{source} 指定的 {folder} 不是 kjplan 工作区（缺少 plans/ 文件夹）；可用 `kjplan init` 新建")
+        return Workspace(folder)
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if is_workspace(folder):
+            return Workspace(folder)
+    raise KjplanError(
+        f"从当前文件夹 {start} 向上没有找到 kjplan 工作区（含 plans/ 的文件夹）。"
+        f"请用 --root 指定，或设置环境变量 {ENV_ROOT}，或用 `kjplan init 文件夹` 新建"
+    )
+
+
+def bundled_root() -> Path:
+    """The bundled plan, templates and settings: package data in a wheel, the repository in a checkout."""
+    packaged = Path(str(resources.files("kjplan"))) / "_bundled"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / PLANS).is_dir() and (checkout / TEMPLATES).is_dir():
+        return checkout
+    raise KjplanError("安装不完整：找不到随程序附带的计划和模板，请重新安装 kjplan")
+
+
+def init_workspace(folder: Path | str) -> Workspace:
+    """Create a workspace with the bundled 2020 plan, default templates and settings. Never overwrites."""
+    target = Path(folder).expanduser().resolve()
+    source = bundled_root()
+    copies = [(source / PLANS / "2020.yaml", target / PLANS / "2020.yaml"),
+              (source / SETTINGS_FILE, target / SETTINGS_FILE)]
+    copies += [(p, target / TEMPLATES / p.name) for p in sorted((source / TEMPLATES).iterdir()) if p.is_file()]
+    created_files = [dst for _, dst in copies] + [target / ".gitattributes"]
+    existing = [p for p in created_files + [target / PROGRESS, target / REPORTS] if p.exists()]
+    if existing:
+        names = "、".join(str(p.relative_to(target)) for p in existing)
+        raise KjplanError(f"{target} 已有 {names}，kjplan init 不会覆盖已有内容；请换一个空文件夹")
+    try:
+        for sub in (PLANS, PROGRESS, TEMPLATES, REPORTS):
+            (target / sub).mkdir(parents=True, exist_ok=True)
+        for src, dst in copies:
+            shutil.copyfile(src, dst)
+        (target / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+    except OSError as exc:
+        raise KjplanError(f"无法在 {target} 新建工作区（{exc.strerror}）") from None
+    return Workspace(target)
