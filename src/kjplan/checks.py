@@ -1,0 +1,55 @@
+"""`kjplan check`: validate everything in a workspace and report every problem, not just the first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kjplan.errors import DataError, DataErrors, KjplanError
+from kjplan.workspace import Workspace
+
+
+@dataclass
+class CheckResult:
+    checked: list[str] = field(default_factory=list)  # what was looked at, for the summary line
+    problems: list[KjplanError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, exc: KjplanError) -> None:
+        self.problems.extend(exc.errors if isinstance(exc, DataErrors) else [exc])
+
+
+# Other parts of kjplan (records, templates) register their checks here: fn(workspace, plan, result).
+EXTRA_CHECKS: list = []
+
+
+def check_workspace(ws: Workspace) -> CheckResult:
+    result = CheckResult()
+    plan = None
+    paths = ws.plan_paths()
+    if not paths:
+        result.problems.append(DataError(ws.plans_dir, None, "没有计划文件（应为 plans/2020.yaml 这样以年份命名的文件）"))
+    for year, path in paths.items():
+        try:
+            loaded = ws.plan(year)
+        except KjplanError as exc:
+            result.add(exc)
+        else:
+            result.checked.append(f"计划 {path.relative_to(ws.root)}（{len(loaded.items)} 项）")
+            if loaded.year != year:
+                result.problems.append(DataError(path, None, f"文件名是 {year} 年，但 year 写的是 {loaded.year}"))
+            plan = loaded if plan is None or loaded.year > plan.year else plan
+    try:
+        ws.settings  # noqa: B018 - loading validates
+        if ws.settings_path.exists():
+            result.checked.append(f"设置 {ws.settings_path.name}")
+    except KjplanError as exc:
+        result.add(exc)
+    for extra in EXTRA_CHECKS:
+        try:
+            extra(ws, plan, result)
+        except KjplanError as exc:
+            result.add(exc)
+    return result

@@ -1,0 +1,143 @@
+"""The `kjplan` command: a thin typer layer over the Python API.
+
+Each command parses its options, calls one API function and prints the result. A KjplanError becomes
+one Chinese line on stderr and its exit code; a traceback shows only with --debug. Heavy libraries
+(python-docx, jinja2) are imported inside the commands that need them, so that --help, plan and check
+start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kjplan import __version__
+from kjplan.errors import KjplanError
+
+app = typer.Typer(
+    name="kjplan",
+    help=(
+        "科技工作要点落实情况跟踪：登记各事项的季度进展，生成符合 GB/T 9704-2012 公文格式的季度报告。\n\n"
+        "示例：kjplan plan　　kjplan add-progress --item 9 --text \"…\"　　kjplan report --quarter 2"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class State:
+    """Global options, shared by every command through typer's context."""
+
+    def __init__(self, root: Path | None = None, debug: bool = False, today: dt.date | None = None):
+        self.root = root
+        self.debug = debug
+        self.today = today or dt.date.today()
+        self._workspace = None
+
+    @property
+    def workspace(self):
+        if self._workspace is None:
+            from kjplan.workspace import find_workspace
+
+            self._workspace = find_workspace(self.root)
+        return self._workspace
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):  # a command invoked without the callback (tests of one command)
+        obj = ctx.find_root().obj = State()
+    return obj
+
+
+def _parse_today(value: Optional[str]) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2020-07-06") from None
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"kjplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    root: Optional[Path] = typer.Option(
+        None, "--root", metavar="DIR",
+        help="工作区文件夹（含 plans/、progress/ 的文件夹）。不写时依次取环境变量 KJPLAN_ROOT、从当前文件夹向上查找。例：--root D:/科技局/kjplan",
+    ),
+    today: Optional[str] = typer.Option(
+        None, "--today", metavar="YYYY-MM-DD",
+        help="把“今天”当作这一天（用于补录和定时任务的核对；默认取系统日期）。例：--today 2020-07-06",
+    ),
+    debug: bool = typer.Option(False, "--debug", help="出错时显示完整的程序调用栈（供开发人员排查）。"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本号。"),
+):
+    ctx.obj = State(root=root, debug=debug, today=_parse_today(today))
+
+
+def command(*args, **kwargs):
+    """app.command() that turns KjplanError into a Chinese message and exit code (no traceback)."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*a, **kw):
+            try:
+                return fn(*a, **kw)
+            except KjplanError as exc:
+                ctx = click_context()
+                if ctx is not None and state(ctx).debug:
+                    raise
+                typer.echo(f"错误：{exc.message}" if "\n" not in exc.message else f"错误：\n{exc.message}", err=True)
+                raise typer.Exit(exc.exit_code) from None
+
+        return app.command(*args, **kwargs)(wrapper)
+
+    return decorate
+
+
+def click_context():
+    import click
+
+    return click.get_current_context(silent=True)
+
+
+def _ensure_utf8_streams():
+    # Chinese messages must print whatever the locale (cron runs with LANG unset or C).
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf8sig", "gb18030") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
+def main(argv: list[str] | None = None) -> None:
+    _ensure_utf8_streams()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        app(args=argv, prog_name="kjplan")
+    except KeyboardInterrupt:
+        typer.echo("已中断。", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+        if debug:
+            raise
+        typer.echo(f"内部错误：{type(exc).__name__}: {exc}\n请加 --debug 重新运行，并把输出发给维护人员。", err=True)
+        sys.exit(1)
+
+
+# Register the commands (each module adds its own; they import heavy libraries lazily).
+from kjplan.cli import plan_cmds  # noqa: E402,F401

@@ -1,0 +1,175 @@
+"""Progress records: the entries stored in progress/<year>.jsonl and the resolved view everything reads.
+
+An entry is one line of the ledger and never changes once written. A record is what an entry means
+after corrections: an `amend` entry supersedes an earlier version, a `retract` entry withdraws one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+
+STATUSES = ("已完成", "序时推进", "滞后", "未启动")
+Status = Literal["已完成", "序时推进", "滞后", "未启动"]
+STATUS_ALIASES = {
+    "done": "已完成", "completed": "已完成",
+    "on-track": "序时推进", "ontrack": "序时推进", "on_track": "序时推进",
+    "behind": "滞后", "late": "滞后",
+    "not-started": "未启动", "notstarted": "未启动", "not_started": "未启动",
+}
+
+MAX_TEXT = 5000  # characters in one field: several pages of a report; longer is a paste gone wrong
+MAX_SHORT = 200  # unit, by, reason
+# XML 1.0 cannot hold these (Word would refuse the report); tab, LF and CR are allowed.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+ID_PATTERN = r"^[0-9a-f]{16}$"
+
+
+def new_id() -> str:
+    """64 random bits: unique across copies of the workspace without any shared counter."""
+    return secrets.token_hex(8)
+
+
+def parse_status(text: str) -> str:
+    value = text.strip()
+    if value in STATUSES:
+        return value
+    alias = STATUS_ALIASES.get(value.lower())
+    if alias is None:
+        raise ValueError(f"状态“{text}”无效，应为 {' / '.join(STATUSES)}（或 done / on-track / behind / not-started）")
+    return alias
+
+
+def check_text(value: str, *, limit: int = MAX_TEXT) -> str:
+    bad = _FORBIDDEN.search(value)
+    if bad:
+        where = value[: bad.start()].count("\n") + 1
+        raise ValueError(f"含有无法写入 Word 文档的控制字符 U+{ord(bad.group()):04X}（第 {where} 行）")
+    if len(value) > limit:
+        raise ValueError(f"内容过长：{len(value)} 字，最多 {limit} 字")
+    return value
+
+
+def _nonblank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("不能为空")
+    return value
+
+
+LongText = Annotated[str, AfterValidator(check_text)]
+Required = Annotated[str, AfterValidator(check_text), AfterValidator(_nonblank)]
+Short = Annotated[str, AfterValidator(lambda v: check_text(v, limit=MAX_SHORT))]
+EntryId = Annotated[str, Field(pattern=ID_PATTERN)]
+QuarterCode = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$")]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: EntryId
+    created: AwareDatetime
+    by: Short = ""
+
+
+class _Content(_Entry):
+    item: Annotated[StrictInt, Field(ge=1, le=99)]
+    quarter: QuarterCode
+    date: dt.date
+    text: Required
+    status: Status | None = None  # None: derived from the metrics against 序时进度 when reported
+    unit: Short = ""  # 报送单位
+    metrics: dict[str, StrictFloat | StrictInt] = {}  # target id -> value in the target's unit
+    problems: LongText = ""  # 存在问题
+    next: LongText = ""  # 下步打算
+
+
+class ProgressEntry(_Content):
+    type: Literal["progress"] = "progress"
+
+
+class AmendEntry(_Content):
+    type: Literal["amend"] = "amend"
+    supersedes: EntryId  # the entry this one replaces (a progress entry or an earlier amendment)
+
+
+class RetractEntry(_Entry):
+    type: Literal["retract"] = "retract"
+    retracts: EntryId
+    reason: Required
+
+
+Entry = Annotated[Union[ProgressEntry, AmendEntry, RetractEntry], Field(discriminator="type")]
+
+
+class Record(BaseModel):
+    """The latest version of one logical record, as reports and listings use it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # the id of the original progress entry: stable across amendments
+    version: str  # the id of the entry that holds this version
+    item: int
+    quarter: str
+    date: dt.date
+    text: str
+    status: Status | None  # None: derived from the metrics when reported
+    unit: str
+    by: str
+    metrics: dict[str, float]
+    problems: str
+    next: str
+    created: dt.datetime  # when the original was recorded
+    updated: dt.datetime  # when this version was recorded
+    amended: bool
+
+
+def resolve(entries: list) -> list[Record]:
+    """Apply amendments and retractions; the result is in date order (then creation time).
+
+    An amendment chain is followed to its original; among several amendments of one record the one
+    created last wins (file order breaks ties), so two offices' amendments merged by git agree.
+    """
+    originals: dict[str, ProgressEntry] = {}
+    parent: dict[str, str] = {}
+    latest: dict[str, tuple[dt.datetime, int, _Content]] = {}
+    retracted: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, ProgressEntry):
+            originals[entry.id] = entry
+        elif isinstance(entry, AmendEntry):
+            parent[entry.id] = entry.supersedes
+
+    def root(entry_id: str) -> str:
+        seen = set()
+        while entry_id in parent and entry_id not in seen:
+            seen.add(entry_id)
+            entry_id = parent[entry_id]
+        return entry_id
+
+    for order, entry in enumerate(entries):
+        if isinstance(entry, RetractEntry):
+            retracted.add(root(entry.retracts))
+            continue
+        key = root(entry.id)
+        current = latest.get(key)
+        if current is None or (entry.created, order) >= current[:2]:
+            latest[key] = (entry.created, order, entry)
+
+    records = []
+    for key, (_, _, entry) in latest.items():
+        original = originals.get(key)
+        if original is None or key in retracted:
+            continue  # an amendment of something we don't have, or a withdrawn record
+        records.append(Record(
+            id=key, version=entry.id, item=entry.item, quarter=entry.quarter, date=entry.date,
+            text=entry.text, status=entry.status, unit=entry.unit,
+            by=original.by, metrics={k: float(v) for k, v in entry.metrics.items()},
+            problems=entry.problems, next=entry.next, created=original.created, updated=entry.created,
+            amended=entry is not original,
+        ))
+    records.sort(key=lambda r: (r.date, r.created, r.id))
+    return records
