@@ -58,13 +58,14 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-def _parse_today(value: Optional[str]) -> Optional[dt.date]:
+def parse_date(value: Optional[str], option: str = "--today") -> Optional[dt.date]:
+    """YYYY-MM-DD from an option; a wrong form is a usage error (exit 2) that names the option."""
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2020-07-06") from None
+        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2020-07-06", param_hint=option) from None
 
 
 def _version(value: bool):
@@ -87,7 +88,8 @@ def _main(
     debug: bool = typer.Option(False, "--debug", help="出错时显示完整的程序调用栈（供开发人员排查）。"),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本号。"),
 ):
-    ctx.obj = State(root=root, debug=debug, today=_parse_today(today))
+    ctx.obj = State(root=root, debug=debug, today=parse_date(today))
+    _main.debug = debug
 
 
 def command(*args, **kwargs):
@@ -99,8 +101,7 @@ def command(*args, **kwargs):
             try:
                 return fn(*a, **kw)
             except KjplanError as exc:
-                ctx = click_context()
-                if ctx is not None and state(ctx).debug:
+                if _debug_requested():
                     raise
                 typer.echo(f"错误：{exc.message}" if "\n" not in exc.message else f"错误：\n{exc.message}", err=True)
                 raise typer.Exit(exc.exit_code) from None
@@ -110,10 +111,9 @@ def command(*args, **kwargs):
     return decorate
 
 
-def click_context():
-    import click
-
-    return click.get_current_context(silent=True)
+def _debug_requested() -> bool:
+    # The callback stores --debug on the root context's State; read it without needing ctx here.
+    return bool(getattr(_main, "debug", False))
 
 
 def _ensure_utf8_streams():
@@ -140,4 +140,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Register the commands (each module adds its own; they import heavy libraries lazily).
-from kjplan.cli import plan_cmds  # noqa: E402,F401
+from kjplan.cli import plan_cmds, report_cmds  # noqa: E402,F401

@@ -1,0 +1,73 @@
+"""The report job as a Python API: plan + records -> report model -> .docx (and PDF) on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kjplan.errors import KjplanError
+from kjplan.periods import Quarter, parse_quarter
+from kjplan.report import ReportModel, build_report
+from kjplan.workspace import Workspace
+
+
+@dataclass
+class ReportOutput:
+    path: Path
+    written: bool  # False: the file already held exactly these bytes and was left untouched
+    warnings: list[str] = field(default_factory=list)
+    pdf: Path | None = None
+
+
+def load_records(ws: Workspace, year: int):
+    """The resolved records of the plan's year. A damaged line stops the report: `kjplan check` names it."""
+    from kjplan.ledger import load_records as load
+
+    records, problems = load(ws, year)
+    if problems:
+        first = problems[0].message
+        more = f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""
+        raise KjplanError(f"进度记录有误，报告未生成：{first}{more}。请运行 kjplan check 查看，kjplan check --repair 修复")
+    return records
+
+
+def build_model(ws: Workspace, quarter: str | Quarter, *, cumulative: bool = False,
+                today: dt.date | None = None) -> ReportModel:
+    plan = ws.plan()
+    if not isinstance(quarter, Quarter):
+        quarter = parse_quarter(quarter, plan.year, today)
+    return build_report(plan, load_records(ws, plan.year), quarter, cumulative=cumulative)
+
+
+def default_report_path(ws: Workspace, quarter: Quarter, cumulative: bool, suffix: str = ".docx") -> Path:
+    name = f"report-{quarter.code}{'-cumulative' if cumulative else ''}{suffix}"
+    return ws.reports_dir / name
+
+
+def render_docx(ws: Workspace, model: ReportModel, date: dt.date) -> tuple[bytes, list[str]]:
+    from kjplan.render.docx import render_docx as draw
+    from kjplan.render.text import build_document
+
+    document = build_document(model, ws.settings, ws.templates_dir, date)
+    stamp = dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    return draw(document, timestamp=stamp)
+
+
+def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumulative: bool = False,
+                 out: Path | None = None, today: dt.date | None = None, pdf: bool = False) -> ReportOutput:
+    """Render the report and replace `out` atomically; an earlier report survives any failure."""
+    from kjplan.fsutil import atomic_write
+
+    model = build_model(ws, quarter, cumulative=cumulative, today=today)
+    data, warnings = render_docx(ws, model, date)
+    path = Path(out) if out is not None else default_report_path(ws, model.quarter, cumulative)
+    if path.suffix.lower() != ".docx":
+        raise KjplanError(f"输出文件应以 .docx 结尾：{path}")
+    written = atomic_write(path, data)
+    result = ReportOutput(path=path, written=written, warnings=warnings)
+    if pdf:
+        from kjplan.render.pdf import convert_to_pdf
+
+        result.pdf = convert_to_pdf(path, path.parent)
+    return result

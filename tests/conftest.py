@@ -1,0 +1,49 @@
+"""Shared fixtures: fresh workspaces in temporary folders, the CLI through typer's runner and as a process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kjplan.cli import app
+from kjplan.workspace import init_workspace
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "000_ab50bebf02dbd856.txt"
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """A new workspace made by `kjplan init`, as a user would have it."""
+    return init_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def cli():
+    """Run kjplan through typer's runner: cli("--root", dir, "plan") -> Result (stdout, stderr apart)."""
+    runner = CliRunner()
+
+    def invoke(*args, input=None, env=None):
+        return runner.invoke(app, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def run_kjplan(*args, cwd=None, env=None, input=None, timeout=120) -> subprocess.CompletedProcess:
+    """The installed command as a subprocess (python -m kjplan, same interpreter as the tests)."""
+    full_env = dict(os.environ if env is None else env)
+    return subprocess.run([sys.executable, "-m", "kjplan", *map(str, args)], cwd=cwd, env=full_env,
+                          input=input, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+@pytest.fixture
+def seed_text():
+    if not SEED.exists():
+        pytest.skip(f"计划原文 {SEED} 不在（用户克隆的仓库没有 ../shared/）；此测试在 CI 中运行")
+    return SEED.read_text(encoding="utf-8")
