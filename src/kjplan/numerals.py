@@ -53,7 +53,7 @@ def cn_date(d) -> str:
 # Units of money scale into each other; any other unit must match the target's exactly.
 _MONEY = {"元": Decimal(1), "万元": Decimal(10) ** 4, "亿元": Decimal(10) ** 8}
 _UNIT_ALIASES = {"万": "万元", "亿": "亿元", "％": "%", "百分点": "%"}
-_QUANTITY = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(\S*?)\s*$")
+_QUANTITY = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([^\d.\s]*)\s*$")
 
 
 def normalize_unit(unit: str) -> str:

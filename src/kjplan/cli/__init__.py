@@ -17,7 +17,10 @@ from typing import Optional
 import typer
 
 from kjplan import __version__
+from kjplan.cli import zh
 from kjplan.errors import KjplanError
+
+zh.install()
 
 app = typer.Typer(
     name="kjplan",
