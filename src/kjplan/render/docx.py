@@ -1,0 +1,364 @@
+"""Lay a Document out as a .docx per GB/T 9704-2012 (A4, 22 lines x 28 characters a page).
+
+python-docx supplies the package machinery; everything of its default template that would leak into
+the layout (styles with theme fonts, ja-JP theme language, Mac Word app properties, thumbnail) is
+replaced or dropped. Raw WordprocessingML lives in kjplan.render.oxml. Output is deterministic: the
+same Document gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import etree
+
+from kjplan.render import oxml
+from kjplan.render.document import Attachment, Document, Imprint, Table
+from kjplan.render.oxml import el, paragraph, ppr, rpr, text_run
+from kjplan.render.titles import break_title, char_width, text_width
+
+_STYLE_OF_KIND = {
+    "body": "GwBody",
+    "h1": "GwHeading1",
+    "h2": "GwHeading2",
+    "h3": "GwHeading3",
+    "h4": "GwHeading4",
+}
+# XML 1.0 forbids these (the input layer refuses them; this is the last line of defence).
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DROPPED_RELS = (RT.CUSTOM_XML, RT.NUMBERING, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
+TITLE_CHARS = 20.0  # 22 pt characters a line in the 156 mm block
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def format_date(date: dt.date) -> str:
+    """成文日期: Arabic numerals, year in full, no leading zeros."""
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+class _Writer:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.fonts = doc.fonts
+        self.fallback_chars: dict[str, None] = {}  # ordered set
+        self.forbidden_chars: dict[str, None] = {}
+        self.blocks: list[etree._Element] = []
+
+    # --- text --------------------------------------------------------------------------------
+    def clean(self, text: str) -> str:
+        for ch in _XML_FORBIDDEN.findall(text):
+            self.forbidden_chars[ch] = None
+        return _XML_FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+    def runs(self, text: str) -> list[etree._Element]:
+        """Runs of one line; characters outside GB2312 go into the fallback font (all four slots):
+        仿宋_GB2312 and its kin have no glyph for them."""
+        out: list[etree._Element] = []
+        for chunk, in_gb2312 in _split_gb2312(text):
+            if in_gb2312:
+                out.append(text_run(chunk))
+            else:
+                for ch in chunk:
+                    self.fallback_chars[ch] = None
+                out.append(text_run(chunk, rpr(self.fonts.fallback)))
+        return out
+
+    def lines(self, text: str) -> list[str]:
+        return [line for line in self.clean(text).split("\n") if line.strip()]
+
+    def add(self, props: etree._Element | None, text: str = "") -> None:
+        self.blocks.append(paragraph(props, *self.runs(text)))
+
+    def blank(self) -> None:
+        self.blocks.append(paragraph(None))
+
+    # --- blocks ------------------------------------------------------------------------------
+    def title(self, text: str, style: str) -> None:
+        runs: list[etree._Element] = []
+        for index, line in enumerate(break_title(" ".join(self.lines(text)), TITLE_CHARS)):
+            if index:
+                runs.append(oxml.line_break_run())
+            runs.extend(self.runs(line))
+        self.blocks.append(paragraph(ppr(style=style), *runs))
+
+    def recipients(self) -> None:
+        text = " ".join(self.lines(self.doc.recipients)).rstrip("：:")
+        if text:
+            self.add(ppr(style="GwRecipients"), text + "：")
+
+    def body(self) -> None:
+        for para in self.doc.body:
+            for line in self.lines(para.text):
+                self.add(ppr(style=_STYLE_OF_KIND[para.kind]), line)
+
+    def attachment_note(self) -> None:
+        """附件：1.名称 — two characters in, wrapped lines under the name's first character."""
+        items = self.doc.attachments
+        lead = oxml.CHAR * 2  # the paragraph's first-line indent
+        label = _advance("附件：")
+        for number, item in enumerate(items, 1):
+            prefix = f"{number}." if len(items) > 1 else ""
+            name = " ".join(self.lines(item.title))
+            left = lead + label + _advance(prefix)
+            hanging = left - lead if number == 1 else _advance(prefix)
+            text = ("附件：" if number == 1 else "") + prefix + name
+            self.add(ppr(style="GwAttachNote", ind={"left": left, "hanging": hanging}), text)
+
+    def signature(self) -> None:
+        """署名 two characters from the right; the date below it starting two characters further
+        right; a date longer than that keeps two characters from the right and pushes the 署名 left
+        (GB/T 9704 7.3.5.2)."""
+        date = format_date(self.doc.date)
+        name = " ".join(self.lines(self.doc.signature))
+        two = 2 * oxml.CHAR
+        if not name:
+            self.add(ppr(style="GwDate", ind={"right": two}), date)
+            return
+        name_right = two
+        date_right = name_right + _advance(name) - two - _advance(date)
+        if date_right < two:
+            date_right = two
+            name_right = date_right + _advance(date) + two - _advance(name)
+        self.add(ppr(style="GwSignature", ind={"right": name_right}), name)
+        # The standard places the date by its first character: set its start, not its end, so a
+        # renderer that widens digits (LibreOffice spaces Latin from Chinese) keeps the 2-char step.
+        date_left = oxml.TEXT_W - date_right - _advance(date)
+        self.add(ppr(style="GwDate", ind={"left": date_left}, jc="left"), date)
+
+    def attachment(self, item: Attachment) -> None:
+        # "附件1" on the first line of a new page, the title centred on the third.
+        self.add(ppr(style="GwAttachLabel"), " ".join(self.lines(item.label)))
+        self.blank()
+        self.title(item.title, "GwAttachTitle")
+        self.blank()
+        self.blocks.append(self.table(item.table))
+
+    def table(self, table: Table) -> etree._Element:
+        columns = len(table.header)
+        widths = _scale(table.widths, columns, oxml.TEXT_W)
+        centred = [
+            all(text_width(row[i] if i < len(row) else "") <= 6 for row in table.rows) for i in range(columns)
+        ]
+        rows = [el("tr", None, oxml.row_properties(header=True), *(
+            oxml.cell(widths[i], self.cell_paragraphs(text, "GwTableHeader", "center"))
+            for i, text in enumerate(table.header)
+        ))]
+        for row in table.rows:
+            cells = [row[i] if i < len(row) else "" for i in range(columns)]
+            rows.append(el("tr", None, oxml.row_properties(header=False), *(
+                oxml.cell(widths[i], self.cell_paragraphs(text, "GwTableText", "center" if centred[i] else None))
+                for i, text in enumerate(cells)
+            )))
+        return el(
+            "tbl",
+            None,
+            oxml.table_properties(oxml.TEXT_W, oxml.grid_borders()),
+            oxml.table_grid(widths),
+            *rows,
+        )
+
+    def cell_paragraphs(self, text: str, style: str, jc: str | None) -> list[etree._Element]:
+        lines = self.lines(text) or [""]  # a cell needs at least one paragraph
+        return [paragraph(ppr(style=style, jc=jc), *self.runs(line)) for line in lines]
+
+    def imprint(self, imprint: Imprint) -> None:
+        """版记 at the foot of the last page: a table floating at the bottom of the text block,
+        between a 0.35 mm rule above and below and 0.25 mm rules between its rows."""
+        one = oxml.SMALL_SZ * 10  # one 14 pt character
+        rows: list[list[etree._Element]] = []
+        cc = " ".join(self.lines(imprint.cc)).rstrip("。")
+        if cc:
+            label = 3 * one  # 抄送：, wrapped lines under the first recipient
+            props = ppr(style="GwImprint", ind={"left": one + label, "right": one, "hanging": label})
+            rows.append([paragraph(props, *self.runs(f"抄送：{cc}。"))])
+        printer = " ".join(self.lines(imprint.printer))
+        props = ppr(style="GwImprint", tabs=[("right", oxml.TEXT_W - one)], ind={"left": one, "right": one})
+        rows.append([paragraph(props, *self.runs(f"{printer}\t{format_date(imprint.date)}印发"))])
+        borders = el(
+            "tblBorders",
+            None,
+            oxml.border("top", oxml.RULE_OUTER),
+            oxml.no_border("left"),
+            oxml.border("bottom", oxml.RULE_OUTER),
+            oxml.no_border("right"),
+            oxml.border("insideH", oxml.RULE_INNER),
+            oxml.no_border("insideV"),
+        )
+        table = el(
+            "tbl",
+            None,
+            oxml.table_properties(oxml.TEXT_W, borders, cell_margin=0, floating_bottom=True),
+            oxml.table_grid([oxml.TEXT_W]),
+            *(el("tr", None, oxml.row_properties(header=False), oxml.cell(oxml.TEXT_W, paras)) for paras in rows),
+        )
+        self.blocks.append(table)
+        # The floating table's anchor; a tiny paragraph so it never pushes a page over by itself.
+        self.blocks.append(paragraph(ppr(style="GwImprint")))
+
+    def build(self) -> list[etree._Element]:
+        self.title(self.doc.title, "GwTitle")
+        self.blank()
+        self.recipients()
+        self.body()
+        if self.doc.attachments:
+            self.blank()
+            self.attachment_note()
+        if self.doc.signature or self.doc.date:
+            self.blank()
+            self.signature()
+        for item in self.doc.attachments:
+            self.attachment(item)
+        if self.doc.imprint is not None:
+            self.imprint(self.doc.imprint)
+        return self.blocks
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.fallback_chars:
+            chars = "、".join(self.fallback_chars)
+            out.append(f"以下字符不在 GB2312 字符集内，已改用“{self.fonts.fallback}”字体：{chars}")
+        if self.forbidden_chars:
+            codes = "、".join(f"U+{ord(c):04X}" for c in self.forbidden_chars)
+            out.append(f"已删除 Word 无法保存的控制字符：{codes}")
+        return out
+
+
+def _split_gb2312(text: str) -> Iterator[tuple[str, bool]]:
+    start = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or _in_gb2312(text[index]) != _in_gb2312(text[start]):
+            yield text[start:index], _in_gb2312(text[start])
+            start = index
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _advance(text: str) -> int:
+    """Width in twips of 16 pt body text, with its -0.25 pt character spacing."""
+    return sum(round(char_width(ch) * oxml.CHAR) + oxml.BODY_CHAR_SPACING for ch in text)
+
+
+def _scale(weights: list[float], columns: int, total: int) -> list[int]:
+    weights = (list(weights) + [1.0] * columns)[:columns]
+    if any(w <= 0 for w in weights):
+        weights = [1.0] * columns
+    widths = [int(total * w / sum(weights)) for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+# --- package ------------------------------------------------------------------------------------
+def render_docx(doc: Document, *, timestamp: dt.datetime | None = None) -> tuple[bytes, list[str]]:
+    """The .docx bytes for `doc` and warnings (Chinese) about what could not be set as asked."""
+    writer = _Writer(doc)
+    blocks = writer.build()
+    when = timestamp or dt.datetime.combine(doc.date, dt.time())
+
+    package = docx.Document()
+    _drop_template_parts(package)
+    styles_part = package.part.part_related_by(RT.STYLES)
+    styles_part._element = oxml.styles_element(doc.fonts)  # our styles only
+    oxml.fix_settings(package.settings.element)
+    _set_font_table(package, doc)
+    _set_app_properties(package)
+    _set_core_properties(package, doc, writer, when)
+
+    body = package.element.body
+    for child in list(body):
+        if child.tag != oxml.el("sectPr").tag:
+            body.remove(child)
+    sect_pr = body.find(oxml.el("sectPr").tag)
+    for block in blocks:
+        sect_pr.addprevious(block)
+
+    section = package.sections[0]
+    for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
+        footer.is_linked_to_previous = False
+        element = footer._element
+        for child in list(element):
+            element.remove(child)
+        element.append(oxml.page_number_paragraph(doc.fonts.page_number, odd=odd))
+    oxml.set_page_layout(sect_pr)
+
+    raw = io.BytesIO()
+    package.save(raw)
+    return _normalise_zip(raw.getvalue(), when), writer.warnings()
+
+
+def _drop_template_parts(package) -> None:
+    for rels in (package.part.rels, package.part.package.rels):
+        for rId, rel in list(rels.items()):
+            if rel.reltype in _DROPPED_RELS or rel.reltype == RT.THUMBNAIL:
+                del rels[rId]
+
+
+def _set_font_table(package, doc: Document) -> None:
+    part = package.part.part_related_by(RT.FONT_TABLE)
+    names = dict.fromkeys(
+        [doc.fonts.body, doc.fonts.title, doc.fonts.heading1, doc.fonts.heading2, doc.fonts.page_number,
+         doc.fonts.fallback]
+    )
+    table = el("fonts", None, *(
+        # charset 86 (GB2312) lets Word substitute a Chinese font where this one is missing.
+        el("font", {"name": name}, el("charset", {"val": "86"}), el("family", {"val": "modern"}),
+           el("pitch", {"val": "fixed"}))
+        for name in names
+    ))
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _set_app_properties(package) -> None:
+    for part in package.part.package.iter_parts():
+        if part.partname == "/docProps/app.xml":
+            part._blob = (
+                b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+                b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
+                b' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                b"<Application>kjplan</Application><DocSecurity>0</DocSecurity></Properties>"
+            )
+
+
+def _set_core_properties(package, doc: Document, writer: _Writer, when: dt.datetime) -> None:
+    core = package.core_properties
+    core.title = writer.clean(doc.title).replace("\n", "")
+    core.author = writer.clean(doc.signature).replace("\n", "")
+    core.last_modified_by = ""
+    core.comments = ""
+    core.subject = ""
+    core.keywords = ""
+    core.category = ""
+    core.language = "zh-CN"
+    core.revision = 1
+    core.created = when
+    core.modified = when
+
+
+def _normalise_zip(data: bytes, when: dt.datetime) -> bytes:
+    """Rewrite the zip with fixed entry order, timestamps and attributes: byte-identical output."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    if when.year < 1980:
+        stamp = FIXED_ZIP_TIME
+    source = zipfile.ZipFile(io.BytesIO(data))
+    first = ["[Content_Types].xml", "_rels/.rels"]
+    names = first + sorted(n for n in source.namelist() if n not in first)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, source.read(name), compresslevel=6)
+    return out.getvalue()

@@ -1,0 +1,480 @@
+"""Every raw WordprocessingML element the GB/T 9704 layout needs and python-docx has no API for.
+
+Elements are built with their children already in schema order (ISO/IEC 29500 transitional), and
+existing elements are edited with `set_child`, which inserts at the schema position: Word rejects
+out-of-order children that LibreOffice silently accepts. Sizes are in twips (1/20 pt) unless the
+name says otherwise; font sizes in half-points (`w:sz`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docx.oxml.ns import qn
+from docx.oxml.parser import OxmlElement
+from lxml import etree
+
+from kjplan.settings import FontSettings
+
+# --- the page (GB/T 9704 5.2) ------------------------------------------------------------------
+PAGE_W, PAGE_H = 11906, 16838  # A4
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1588, 1474
+TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8844 twips = 156 mm
+# Distance from the bottom page edge to the bottom of the footer line; chosen by rendering so the
+# page number's em dashes sit about 7 mm below the text block (the number's line box is ~7 mm tall).
+FOOTER_DIST = 1361
+LINE_PITCH = 579  # 28.95 pt: 22 lines in the 225 mm block (580 gives 21)
+BODY_SZ = 32  # 三号 16 pt
+TITLE_SZ = 44  # 二号 22 pt
+SMALL_SZ = 28  # 四号 14 pt: page numbers, 版记
+TABLE_SZ = 24  # 小四 12 pt: attachment tables
+TABLE_LINE = 360  # exact 18 pt lines inside tables, off the 28.95 pt grid
+# Condense 16 pt characters by 0.25 pt: 28 x 15.75 pt = 441 pt fits the 442.2 pt line, in Word and
+# in LibreOffice alike (a linesAndChars grid gives 14 a line in LibreOffice 7.4).
+BODY_CHAR_SPACING = -5
+CHAR = 320  # one 16 pt character, for indents
+RULE_OUTER, RULE_INNER = 8, 6  # 版记 rules: 0.35 mm and 0.25 mm in eighths of a point
+
+# --- schema child orders used by set_child ------------------------------------------------------
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+    "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+    "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+).split()
+RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
+    "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
+).split()
+SECTPR_ORDER = (
+    "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders lnNumType "
+    "pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid "
+    "printerSettings sectPrChange"
+).split()
+SETTINGS_ORDER = (
+    "writeProtection view zoom removePersonalInformation removeDateAndTime doNotDisplayPageBoundaries "
+    "displayBackgroundShape printPostScriptOverText printFractionalCharacterWidth printFormsData "
+    "embedTrueTypeFonts embedSystemFonts saveSubsetFonts saveFormsData mirrorMargins "
+    "alignBordersAndEdges bordersDoNotSurroundHeader bordersDoNotSurroundFooter gutterAtTop "
+    "hideSpellingErrors hideGrammaticalErrors activeWritingStyle proofState formsDesign "
+    "attachedTemplate linkStyles stylePaneFormatFilter stylePaneSortMethod documentType mailMerge "
+    "revisionView trackRevisions doNotTrackMoves doNotTrackFormatting documentProtection "
+    "autoFormatOverride styleLockTheme styleLockQFSet defaultTabStop autoHyphenation "
+    "consecutiveHyphenLimit hyphenationZone doNotHyphenateCaps showEnvelope summaryLength "
+    "clickAndTypeStyle defaultTableStyle evenAndOddHeaders bookFoldRevPrinting bookFoldPrinting "
+    "bookFoldPrintingSheets drawingGridHorizontalSpacing drawingGridVerticalSpacing "
+    "displayHorizontalDrawingGridEvery displayVerticalDrawingGridEvery "
+    "doNotUseMarginsForDrawingGridOrigin drawingGridHorizontalOrigin drawingGridVerticalOrigin "
+    "doNotShadeFormData noPunctuationKerning characterSpacingControl printTwoOnOne "
+    "strictFirstAndLastChars noLineBreaksAfter noLineBreaksBefore savePreviewPicture "
+    "doNotValidateAgainstSchema saveInvalidXml ignoreMixedContent alwaysShowPlaceholderText "
+    "doNotDemarcateInvalidXml saveXmlDataOnly useXSLTWhenSaving saveThroughXslt showXMLTags "
+    "alwaysMergeEmptyNamespace updateFields hdrShapeDefaults footnotePr endnotePr compat docVars rsids "
+    "m:mathPr attachedSchema themeFontLang clrSchemeMapping doNotIncludeSubdocsInStats "
+    "doNotAutoCompressPictures forceUpgrade captions readModeInkLockDown smartTagType "
+    "sl:schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol listSeparator"
+).split()
+
+
+def _qn(tag: str) -> str:
+    return qn(tag if ":" in tag else f"w:{tag}")
+
+
+def el(tag: str, attrs: dict[str, object] | None = None, *children: etree._Element | None) -> etree._Element:
+    """A `w:` element (prefix optional) with string attributes and the given children, in order."""
+    element = OxmlElement(tag if ":" in tag else f"w:{tag}")
+    for key, value in (attrs or {}).items():
+        element.set(_qn(key), str(value))
+    for child in children:
+        if child is not None:
+            element.append(child)
+    return element
+
+
+def set_child(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> etree._Element:
+    """Put `child` into `parent` at its schema position, replacing an existing one of its tag."""
+    names = [_qn(t) for t in order]
+    old = parent.find(child.tag)
+    if old is not None:
+        parent.replace(old, child)
+        return child
+    after = names[names.index(child.tag) + 1 :]
+    for index, existing in enumerate(parent):
+        if existing.tag in after:
+            parent.insert(index, child)
+            return child
+    parent.append(child)
+    return child
+
+
+def remove_children(parent: etree._Element, *tags: str) -> None:
+    for tag in tags:
+        for found in parent.findall(_qn(tag)):
+            parent.remove(found)
+
+
+# --- run and paragraph properties ---------------------------------------------------------------
+def fonts(name: str) -> etree._Element:
+    """All four font slots, and East Asian width for ambiguous punctuation (“ ” — …)."""
+    return el("rFonts", {"ascii": name, "hAnsi": name, "eastAsia": name, "cs": name, "hint": "eastAsia"})
+
+
+def rpr(
+    font: str | None = None,
+    size: int | None = None,
+    *,
+    spacing: int | None = None,
+    bold: bool = False,
+    lang: bool = False,
+) -> etree._Element:
+    """Run properties in schema order (rFonts, b, bCs, spacing, sz, szCs, lang)."""
+    return el(
+        "rPr",
+        None,
+        fonts(font) if font else None,
+        el("b") if bold else None,
+        el("bCs") if bold else None,
+        el("spacing", {"val": spacing}) if spacing is not None else None,
+        el("sz", {"val": size}) if size else None,
+        el("szCs", {"val": size}) if size else None,
+        el("lang", {"val": "en-US", "eastAsia": "zh-CN", "bidi": "ar-SA"}) if lang else None,
+    )
+
+
+def ppr(
+    *,
+    style: str | None = None,
+    page_break_before: bool = False,
+    widow_control: bool | None = None,
+    tabs: Sequence[tuple[str, int]] = (),
+    auto_space: bool | None = None,
+    snap_to_grid: bool | None = None,
+    line: int | None = None,
+    ind: dict[str, int] | None = None,
+    jc: str | None = None,
+    outline_level: int | None = None,
+    keep_next: bool = False,
+) -> etree._Element:
+    """Paragraph properties in schema order; `line` is an exact line height, spacing before/after 0."""
+    tab_el = None
+    if tabs:
+        tab_el = el("tabs", None, *(el("tab", {"val": kind, "pos": pos}) for kind, pos in tabs))
+    return el(
+        "pPr",
+        None,
+        el("pStyle", {"val": style}) if style else None,
+        el("keepNext") if keep_next else None,
+        el("pageBreakBefore") if page_break_before else None,
+        el("widowControl", {"val": int(widow_control)}) if widow_control is not None else None,
+        tab_el,
+        el("autoSpaceDE", {"val": int(auto_space)}) if auto_space is not None else None,
+        el("autoSpaceDN", {"val": int(auto_space)}) if auto_space is not None else None,
+        el("snapToGrid", {"val": int(snap_to_grid)}) if snap_to_grid is not None else None,
+        el("spacing", {"before": 0, "after": 0, "line": line, "lineRule": "exact"}) if line else None,
+        el("ind", ind) if ind else None,
+        el("jc", {"val": jc}) if jc else None,
+        el("outlineLvl", {"val": outline_level}) if outline_level is not None else None,
+    )
+
+
+def text_run(text: str, props: etree._Element | None = None) -> etree._Element:
+    """A run; tabs become w:tab. Newlines must have been split into paragraphs before."""
+    assert "\n" not in text and "\r" not in text, "a newline belongs between paragraphs"
+    run = el("r", None, props)
+    for index, piece in enumerate(text.split("\t")):
+        if index:
+            run.append(el("tab"))
+        if piece:
+            t = el("t")
+            t.text = piece
+            if piece != piece.strip():
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            run.append(t)
+    return run
+
+
+def line_break_run() -> etree._Element:
+    return el("r", None, el("br"))
+
+
+def paragraph(props: etree._Element | None, *runs: etree._Element) -> etree._Element:
+    return el("p", None, props, *runs)
+
+
+# --- styles -------------------------------------------------------------------------------------
+# styleId -> (name shown in Word, outline level). Custom names: Word matches built-in styles by name
+# and would otherwise merge in its own definition of e.g. "heading 1" or "Title".
+STYLE_NAMES = {
+    "GwTitle": "公文标题",
+    "GwRecipients": "主送机关",
+    "GwBody": "公文正文",
+    "GwHeading1": "一级标题",
+    "GwHeading2": "二级标题",
+    "GwHeading3": "三级标题",
+    "GwHeading4": "四级标题",
+    "GwAttachNote": "附件说明",
+    "GwSignature": "发文机关署名",
+    "GwDate": "成文日期",
+    "GwAttachLabel": "附件标识",
+    "GwAttachTitle": "附件标题",
+    "GwTableText": "表格文字",
+    "GwTableHeader": "表头文字",
+    "GwImprint": "版记",
+    "GwPageNumber": "页码",
+}
+
+
+def _style(style_id: str, p: etree._Element | None, r: etree._Element | None, *, based_on="Normal"):
+    return el(
+        "style",
+        {"type": "paragraph", "customStyle": 1, "styleId": style_id},
+        el("name", {"val": STYLE_NAMES[style_id]}),
+        el("basedOn", {"val": based_on}),
+        el("qFormat"),
+        p,
+        r,
+    )
+
+
+def styles_element(f: FontSettings) -> etree._Element:
+    """The whole w:styles part: document defaults and our styles, nothing from python-docx's template
+    (whose styles carry w:eastAsiaTheme, which beats an explicit w:eastAsia, 10 pt space after and
+    1.15 line spacing)."""
+    first_line = {"firstLine": 2 * CHAR, "firstLineChars": 200}
+    no_spacing = 0  # sizes other than 16 pt keep their natural pitch
+    styles = el(
+        "styles",
+        None,
+        el(
+            "docDefaults",
+            None,
+            el("rPrDefault", None, rpr(f.body, BODY_SZ, lang=True)),
+            el(
+                "pPrDefault",
+                None,
+                el(
+                    "pPr",
+                    None,
+                    el("widowControl", {"val": 0}),
+                    # No extra space between Chinese and Latin letters or digits (Word and
+                    # LibreOffice add about a quarter em otherwise): characters stay on the grid.
+                    el("autoSpaceDE", {"val": 0}),
+                    el("autoSpaceDN", {"val": 0}),
+                    el("spacing", {"before": 0, "after": 0, "line": LINE_PITCH, "lineRule": "exact"}),
+                    el("jc", {"val": "both"}),
+                ),
+            ),
+        ),
+        # Normal: 仿宋 三号 on the 28.95 pt grid, condensed to 28 characters a line, widow control off
+        # (LibreOffice applies it otherwise and a page loses a line).
+        el(
+            "style",
+            {"type": "paragraph", "default": 1, "styleId": "Normal"},
+            el("name", {"val": "Normal"}),
+            el("qFormat"),
+            ppr(widow_control=False, auto_space=False, line=LINE_PITCH, jc="both"),
+            rpr(f.body, BODY_SZ, spacing=BODY_CHAR_SPACING, lang=True),
+        ),
+        el(
+            "style",
+            {"type": "character", "default": 1, "styleId": "DefaultParagraphFont"},
+            el("name", {"val": "Default Paragraph Font"}),
+            el("uiPriority", {"val": 1}),
+            el("semiHidden"),
+            el("unhideWhenUsed"),
+        ),
+        el(
+            "style",
+            {"type": "table", "default": 1, "styleId": "TableNormal"},
+            el("name", {"val": "Normal Table"}),
+            el("uiPriority", {"val": 99}),
+            el("semiHidden"),
+            el("unhideWhenUsed"),
+            el(
+                "tblPr",
+                None,
+                el("tblInd", {"w": 0, "type": "dxa"}),
+                el(
+                    "tblCellMar",
+                    None,
+                    el("top", {"w": 0, "type": "dxa"}),
+                    el("left", {"w": 108, "type": "dxa"}),
+                    el("bottom", {"w": 0, "type": "dxa"}),
+                    el("right", {"w": 108, "type": "dxa"}),
+                ),
+            ),
+        ),
+        _style("GwTitle", ppr(jc="center"), rpr(f.title, TITLE_SZ, spacing=no_spacing)),
+        _style("GwRecipients", ppr(jc="both"), None),
+        _style("GwBody", ppr(ind=first_line, jc="both"), None),
+        _style("GwHeading1", ppr(outline_level=0), rpr(f.heading1), based_on="GwBody"),
+        _style("GwHeading2", ppr(outline_level=1), rpr(f.heading2), based_on="GwBody"),
+        _style("GwHeading3", ppr(outline_level=2), None, based_on="GwBody"),
+        _style("GwHeading4", ppr(outline_level=3), None, based_on="GwBody"),
+        _style("GwAttachNote", ppr(jc="left"), None),
+        _style("GwSignature", ppr(jc="right"), None),
+        _style("GwDate", ppr(jc="right"), None),
+        _style("GwAttachLabel", ppr(page_break_before=True, jc="left"), rpr(f.heading1)),
+        _style("GwAttachTitle", ppr(jc="center"), rpr(f.title, TITLE_SZ, spacing=no_spacing)),
+        # Table text leaves the page grid: snapped to 28.95 pt, every row would be a grid line tall.
+        _style(
+            "GwTableText",
+            ppr(snap_to_grid=False, line=TABLE_LINE, jc="left"),
+            rpr(f.body, TABLE_SZ, spacing=no_spacing),
+        ),
+        _style("GwTableHeader", ppr(jc="center"), rpr(f.heading1), based_on="GwTableText"),
+        _style(
+            "GwImprint",
+            ppr(snap_to_grid=False, line=LINE_PITCH, jc="left"),
+            rpr(f.body, SMALL_SZ, spacing=no_spacing),
+        ),
+        _style(
+            "GwPageNumber",
+            ppr(snap_to_grid=False, line=400, jc="right"),
+            rpr(f.page_number, SMALL_SZ, spacing=no_spacing),
+        ),
+    )
+    return styles
+
+
+# --- section ------------------------------------------------------------------------------------
+def set_page_layout(sect_pr: etree._Element) -> None:
+    """A4, GB/T 9704 margins, a 22-line grid, odd and even footers."""
+    remove_children(sect_pr, "pgSz", "pgMar", "cols", "docGrid", "titlePg")
+    set_child(sect_pr, el("pgSz", {"w": PAGE_W, "h": PAGE_H}), SECTPR_ORDER)
+    margins = {
+        "top": MARGIN_TOP,
+        "right": MARGIN_RIGHT,
+        "bottom": MARGIN_BOTTOM,
+        "left": MARGIN_LEFT,
+        "header": 851,
+        "footer": FOOTER_DIST,
+        "gutter": 0,
+    }
+    set_child(sect_pr, el("pgMar", margins), SECTPR_ORDER)
+    set_child(sect_pr, el("cols", {"space": 425}), SECTPR_ORDER)
+    set_child(sect_pr, el("docGrid", {"type": "lines", "linePitch": LINE_PITCH}), SECTPR_ORDER)
+    for name in ("rsidR", "rsidRPr", "rsidSect"):
+        sect_pr.attrib.pop(_qn(name), None)
+
+
+def page_number_paragraph(page_font: str, *, odd: bool) -> etree._Element:
+    """`— N —` with a PAGE field: odd pages right, even pages left, one character in (GB/T 9704 7.5).
+    Every run of the field carries the run properties, so Word and LibreOffice agree on its size."""
+
+    def props() -> etree._Element:
+        return rpr(page_font, SMALL_SZ)
+
+    def field_char(kind: str) -> etree._Element:
+        return el("r", None, props(), el("fldChar", {"fldCharType": kind}))
+
+    instr = el("instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = " PAGE "
+    indent = {"right": SMALL_SZ * 10, "rightChars": 100} if odd else {"left": SMALL_SZ * 10, "leftChars": 100}
+    return paragraph(
+        ppr(style="GwPageNumber", ind=indent, jc="right" if odd else "left"),
+        text_run("\u2014 ", props()),
+        field_char("begin"),
+        el("r", None, props(), instr),
+        field_char("separate"),
+        text_run("1", props()),
+        field_char("end"),
+        text_run(" \u2014", props()),
+    )
+
+
+# --- settings -----------------------------------------------------------------------------------
+def fix_settings(settings: etree._Element) -> None:
+    """Odd/even footers, Chinese theme font language (python-docx's template says ja-JP), and no
+    compression of Chinese punctuation (it would put more than 28 characters on a line)."""
+    set_child(settings, el("zoom", {"percent": 100}), SETTINGS_ORDER)
+    remove_children(settings, "proofState", "rsids", "savePreviewPicture", "attachedTemplate")
+    set_child(settings, el("defaultTabStop", {"val": 2 * CHAR}), SETTINGS_ORDER)
+    set_child(settings, el("evenAndOddHeaders"), SETTINGS_ORDER)
+    set_child(settings, el("characterSpacingControl", {"val": "doNotCompress"}), SETTINGS_ORDER)
+    set_child(settings, el("themeFontLang", {"val": "en-US", "eastAsia": "zh-CN"}), SETTINGS_ORDER)
+
+
+# --- tables -------------------------------------------------------------------------------------
+def border(kind: str, size: int) -> etree._Element:
+    return el(kind, {"val": "single", "sz": size, "space": 0, "color": "000000"})
+
+
+def no_border(kind: str) -> etree._Element:
+    return el(kind, {"val": "nil"})
+
+
+def table_properties(
+    width: int,
+    borders: etree._Element | None,
+    *,
+    cell_margin: int = 108,
+    floating_bottom: bool = False,
+) -> etree._Element:
+    """tblPr: fixed layout at `width`, given borders; `floating_bottom` anchors the table to the
+    bottom of the text block (版记)."""
+    float_pr = None
+    if floating_bottom:
+        float_pr = el(
+            "tblpPr",
+            {
+                "leftFromText": 0,
+                "rightFromText": 0,
+                "topFromText": 0,
+                "bottomFromText": 0,
+                "vertAnchor": "margin",
+                # Relative to the page, not the margin: LibreOffice keeps a margin-relative table
+                # as wide as the text block inline instead of floating it.
+                "horzAnchor": "page",
+                "tblpX": MARGIN_LEFT,
+                "tblpYSpec": "bottom",
+            },
+        )
+    return el(
+        "tblPr",
+        None,
+        float_pr,
+        el("tblOverlap", {"val": "never"}) if floating_bottom else None,
+        el("tblW", {"w": width, "type": "dxa"}),
+        el("jc", {"val": "center"}),
+        el("tblInd", {"w": 0, "type": "dxa"}) if not floating_bottom else None,
+        borders,
+        el("tblLayout", {"type": "fixed"}),
+        el(
+            "tblCellMar",
+            None,
+            el("left", {"w": cell_margin, "type": "dxa"}),
+            el("right", {"w": cell_margin, "type": "dxa"}),
+        ),
+        el("tblLook", {"val": "0000", "firstRow": 0, "lastRow": 0, "firstColumn": 0, "lastColumn": 0,
+                       "noHBand": 1, "noVBand": 1}),
+    )
+
+
+def grid_borders(size: int = 4) -> etree._Element:
+    return el(
+        "tblBorders",
+        None,
+        *(border(kind, size) for kind in ("top", "left", "bottom", "right", "insideH", "insideV")),
+    )
+
+
+def table_grid(widths: Sequence[int]) -> etree._Element:
+    return el("tblGrid", None, *(el("gridCol", {"w": w}) for w in widths))
+
+
+def row_properties(*, header: bool) -> etree._Element:
+    # cantSplit keeps a row on one page; tblHeader repeats the header row on every page.
+    return el("trPr", None, el("cantSplit"), el("tblHeader") if header else None)
+
+
+def cell(width: int, paragraphs: Sequence[etree._Element], *, borders: etree._Element | None = None,
+         v_align: str = "center") -> etree._Element:
+    return el(
+        "tc",
+        None,
+        el("tcPr", None, el("tcW", {"w": width, "type": "dxa"}), borders, el("vAlign", {"val": v_align})),
+        *paragraphs,
+    )

@@ -1,0 +1,114 @@
+"""Convert a .docx to PDF with LibreOffice (soffice --headless).
+
+Each conversion gets its own LibreOffice profile (two conversions sharing one fail) and its own
+output folder; the PDF reaches `out_dir` by an atomic rename. On Linux a fontconfig file shipped
+with kjplan maps the fonts GB/T 9704 names onto free fonts of the same metrics.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from kjplan.errors import KjplanError, ToolMissing
+
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
+INSTALL_HINT = (
+    "未找到 LibreOffice（soffice），无法生成 PDF。"
+    "Debian/Ubuntu 请安装：sudo apt-get install libreoffice-writer-nogui "
+    "fonts-arphic-gkai00mp fonts-arphic-gbsn00lp fonts-wqy-zenhei；"
+    "Windows 或 macOS 请从 https://www.libreoffice.org 下载安装 LibreOffice。"
+)
+
+
+def _candidates() -> list[str]:
+    places = ["/usr/bin", "/usr/local/bin", "/usr/lib/libreoffice/program", "/snap/bin"]
+    places += sorted(glob.glob("/opt/libreoffice*/program"), reverse=True)
+    if sys.platform == "darwin":
+        places.append("/Applications/LibreOffice.app/Contents/MacOS")
+    if os.name == "nt":
+        for root in (os.environ.get("PROGRAMFILES"), os.environ.get("PROGRAMFILES(X86)")):
+            if root:
+                places.append(os.path.join(root, "LibreOffice", "program"))
+    return places
+
+
+def find_soffice() -> Path | None:
+    """soffice on PATH, then in the usual install folders."""
+    names = ["soffice", "libreoffice"]
+    if os.name == "nt":
+        names = ["soffice.exe", "soffice.com"]
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    for place in _candidates():
+        for name in names:
+            path = Path(place) / name
+            if path.is_file() and os.access(path, os.X_OK):
+                return path
+    return None
+
+
+def _environment(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    if not env.get("HOME"):
+        env["HOME"] = str(home)  # a bare environment (cron, systemd): soffice needs somewhere to write
+    if sys.platform.startswith("linux") and not env.get("FONTCONFIG_FILE") and FONTS_CONF.is_file():
+        env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    return env
+
+
+def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> Path:
+    """Write <out_dir>/<docx stem>.pdf and return its path."""
+    docx_path = Path(docx_path)
+    out_dir = Path(out_dir)
+    if not docx_path.is_file():
+        raise KjplanError(f"找不到要转换的文件：{docx_path}")
+    soffice = find_soffice()
+    if soffice is None:
+        raise ToolMissing(INSTALL_HINT)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{docx_path.stem}.pdf"
+    # The temporary folder sits beside the target so the final rename stays on one file system.
+    with tempfile.TemporaryDirectory(prefix=".kjplan-pdf-", dir=out_dir) as work:
+        work_dir = Path(work)
+        profile = work_dir / "profile"
+        result_dir = work_dir / "out"
+        result_dir.mkdir()
+        command = [
+            str(soffice),
+            f"-env:UserInstallation={profile.resolve().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(result_dir),
+            str(docx_path.resolve()),
+        ]
+        try:
+            completed = subprocess.run(
+                command,
+                env=_environment(work_dir),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise KjplanError(f"LibreOffice 转换超时（超过 {timeout:g} 秒）：{docx_path}") from exc
+        except OSError as exc:
+            raise KjplanError(f"无法启动 LibreOffice（{soffice}）：{exc}") from exc
+        produced = result_dir / f"{docx_path.stem}.pdf"
+        if completed.returncode != 0 or not produced.is_file():
+            detail = (completed.stderr or completed.stdout).decode("utf-8", "replace").strip()
+            detail = detail.splitlines()[-1] if detail else f"退出码 {completed.returncode}"
+            raise KjplanError(f"LibreOffice 未能将 {docx_path.name} 转换为 PDF：{detail}")
+        os.replace(produced, target)
+    return target
