@@ -30,7 +30,7 @@ class Target(_Strict):
     id: Slug
     name: NonEmpty
     # Strict: a quoted "1" or 一亿 in the YAML is an error, not silently converted.
-    value: StrictFloat | StrictInt
+    value: StrictFloat
     unit: NonEmpty
     # cumulative: amounts add up over the year (资金, 项目数); level: a rate or stock read at a point (入驻率).
     kind: Literal["cumulative", "level"]

@@ -82,7 +82,7 @@ class _Content(_Entry):
     text: Required
     status: Status | None = None  # None: derived from the metrics against 序时进度 when reported
     unit: Short = ""  # 报送单位
-    metrics: dict[str, StrictFloat | StrictInt] = {}  # target id -> value in the target's unit
+    metrics: dict[str, StrictFloat] = {}  # target id -> value in the target's unit
     problems: LongText = ""  # 存在问题
     next: LongText = ""  # 下步打算
 
