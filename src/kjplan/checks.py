@@ -25,6 +25,15 @@ class CheckResult:
 EXTRA_CHECKS: list = []
 
 
+def _check_progress(ws: Workspace, plan, result: CheckResult) -> None:
+    from kjplan.progress import check_progress
+
+    check_progress(ws, plan, result)
+
+
+EXTRA_CHECKS.append(_check_progress)
+
+
 def check_workspace(ws: Workspace) -> CheckResult:
     result = CheckResult()
     plan = None

@@ -28,14 +28,29 @@ def init(
 
 
 @command("check")
-def check(ctx: typer.Context):
+def check(
+    ctx: typer.Context,
+    repair: bool = typer.Option(
+        False, "--repair",
+        help="先修复进度记录：把无法读取的行（如写入中断留下的残行）移到记录文件旁单独的文件"
+             "（如 progress/2020.jsonl.rejected-20200510T013000Z.txt，注明原行号），不会删除任何内容；然后再检查。",
+    ),
+):
     """检查工作区：计划文件、设置、进度记录是否有错，逐条指出文件和行号。有错时退出码为 1。
 
-    示例：kjplan check
+    示例：kjplan check　　kjplan check --repair
     """
     from kjplan.checks import check_workspace
 
-    result = check_workspace(state(ctx).workspace)
+    ws = state(ctx).workspace
+    if repair:
+        from kjplan.progress import repair_ledgers
+
+        for done in repair_ledgers(ws):
+            numbers = "、".join(str(p.line) for p in done.moved)
+            typer.echo(f"已把 {done.path.relative_to(ws.root)} 中无法读取的 {len(done.moved)} 行（第 {numbers} 行）"
+                       f"移到 {done.rejected_path.relative_to(ws.root)}")
+    result = check_workspace(ws)
     for line in result.checked:
         typer.echo(f"已检查 {line}")
     if not result.ok:

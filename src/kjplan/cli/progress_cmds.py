@@ -1,0 +1,368 @@
+"""Commands about progress records: add-progress, amend, retract, log, status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import List, Optional
+
+import typer
+
+from kjplan.cli import command, state
+from kjplan.errors import EXIT_MISSING, KjplanError
+
+STATUS_HELP = "进展状态：已完成 / 序时推进 / 滞后 / 未启动（也可写 done / on-track / behind / not-started）。"
+METRIC_HELP = (
+    "量化指标的数值，写成 指标编号=数值，可写多次，如 --metric innovation_fund=6000万。"
+    "数值可带单位（6000万、0.6亿、82%），自动换算为指标的单位，单位不符时拒收；不带单位即按指标的单位。"
+    "全年累计的指标（如资金）填本条记录新增的量，全年各条相加；水平类指标（如入驻率）填当前达到的水平。"
+    "可用 kjplan plan 9 查看某项的指标编号。"
+)
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _read_stdin() -> str:
+    from kjplan.loading import decode_utf8
+
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+    return decode_utf8(data, "标准输入").rstrip("\r\n")
+
+
+def _edit(item, what: str) -> str:
+    import click
+
+    template = (f"\n# 请在上面写第 {item.number} 项“{item.title}”的{what}。\n"
+                "# 以 # 开头的行会被忽略；内容为空则取消登记。\n")
+    edited = click.edit(template, extension=".txt", require_save=True)
+    text = "\n".join(line for line in (edited or "").splitlines() if not line.startswith("#")).strip()
+    if not text:
+        raise KjplanError(f"{what}为空，已取消，没有写入任何记录")
+    return text
+
+
+def _text_input(value: Optional[str], item, option: str = "--text") -> str:
+    if value == "-":
+        return _read_stdin()
+    if value is not None:
+        return value
+    if interactive():
+        return _edit(item, "进展情况")
+    raise KjplanError(f"缺少 {option}：请写进展情况，如 --text \"…\"，或用 --text - 从标准输入读取")
+
+
+def _prompt_item(plan):
+    from kjplan.progress import resolve_item
+
+    if not interactive():
+        raise KjplanError(f"缺少 --item：请写事项序号（{min(plan.numbers)}-{max(plan.numbers)}），如 --item 9；可用 kjplan plan 查看全部事项")
+    for item in plan.items:
+        typer.echo(f"{item.number:>3}. {item.title}", err=True)
+    while True:
+        answer = typer.prompt(f"请输入事项序号（{min(plan.numbers)}-{max(plan.numbers)}）", err=True)
+        try:
+            return resolve_item(plan, answer)
+        except KjplanError as exc:
+            typer.echo(exc.message, err=True)
+
+
+def _prompt_status() -> str:
+    from kjplan.records import STATUSES, parse_status
+
+    choices = "　".join(f"{i}. {s}" for i, s in enumerate(STATUSES, 1))
+    while True:
+        answer = typer.prompt(f"请选择进展状态：{choices}", err=True).strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(STATUSES):
+            return STATUSES[int(answer) - 1]
+        try:
+            return parse_status(answer)
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+
+
+def _status_label(status: Optional[str]) -> str:
+    return status or "按指标推算"
+
+
+@command("add-progress")
+def add_progress(
+    ctx: typer.Context,
+    item: Optional[str] = typer.Option(None, "--item", "-i", metavar="N",
+                                       help="事项序号（1-16）。在终端里不写时列出全部事项供选择。"),
+    quarter: Optional[str] = typer.Option(None, "--quarter", "-q", metavar="Q",
+                                          help="所属季度：2、Q2、2020Q2、第二季度、current 或 previous；默认为今天所在的季度。"),
+    text: Optional[str] = typer.Option(None, "--text", "-t", metavar="TEXT",
+                                       help="进展情况。写 - 时从标准输入读取；在终端里不写时打开编辑器（$EDITOR），与 git commit 相同。"),
+    status: Optional[str] = typer.Option(None, "--status", "-s", metavar="STATUS",
+                                         help=STATUS_HELP + "不写时：有量化指标的事项按 --metric 的数值对照序时进度推算；没有指标的事项必须写明。"),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", metavar="UNIT", help="报送单位（科室或县市区），如 --unit 成果转化科。"),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="填报人；默认为当前登录用户名。"),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", metavar="ID=VALUE", help=METRIC_HELP),
+    problems: Optional[str] = typer.Option(None, "--problems", metavar="TEXT", help="存在问题。"),
+    next_: Optional[str] = typer.Option(None, "--next", metavar="TEXT", help="下步打算。"),
+    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="进展发生的日期；默认为今天。"),
+    from_file: Optional[str] = typer.Option(
+        None, "--from", metavar="FILE",
+        help="从 YAML（记录列表）或 CSV（首行为表头）文件批量登记，全部无误才写入。"
+             "列：item, quarter, text, status, unit, by, metrics（如 innovation_fund=6000万;…）, problems, next, date。"
+             "此时 --quarter、--unit、--by、--date 作为文件中留空的列的默认值。",
+    ),
+):
+    """登记一条进展记录，输出新记录的编号。记录只追加、不改写；改错用 kjplan amend，作废用 kjplan retract。
+
+    示例：kjplan add-progress --item 9 --quarter 2 --text "完成基金扩资方案" --metric innovation_fund=6000万
+    """
+    from kjplan import progress
+
+    st = state(ctx)
+    ws = st.workspace
+    plan = ws.plan()
+    if from_file is not None:
+        mixed = [name for name, value in (("--item", item), ("--text", text), ("--status", status),
+                                          ("--metric", metric), ("--problems", problems), ("--next", next_))
+                 if value]
+        if mixed:
+            raise KjplanError(f"--from 不能与 {'、'.join(mixed)} 同时使用：这些内容请写在文件的各列中")
+        from pathlib import Path
+
+        entries = progress.add_from_file(ws, plan, Path(from_file), today=st.today,
+                                         defaults={"quarter": quarter, "unit": unit, "by": by, "date": date})
+        for entry in entries:
+            typer.echo(entry.id)
+        typer.echo(f"已从 {from_file} 登记 {len(entries)} 条进展记录。", err=True)
+        return
+    chosen = progress.resolve_item(plan, item) if item is not None else _prompt_item(plan)
+    if status is None and not chosen.targets and interactive():
+        status = _prompt_status()
+    body = _text_input(text, chosen)
+    entry = progress.add_progress(
+        ws, plan, item=chosen.number, text=body, today=st.today, quarter=quarter, status=status, unit=unit,
+        by=by, metrics=metric or None, problems=problems, next=next_, date=date,
+    )
+    typer.echo(entry.id)
+    typer.echo(f"已登记第 {entry.item} 项 {entry.quarter} 的进展（状态：{_status_label(entry.status)}）。", err=True)
+
+
+@command("amend")
+def amend(
+    ctx: typer.Context,
+    record_id: str = typer.Argument(..., metavar="ID", help="要修改的记录编号（kjplan log 中显示的编号，可只写前 6 位以上）。"),
+    item: Optional[str] = typer.Option(None, "--item", "-i", metavar="N", help="改为第几项。"),
+    quarter: Optional[str] = typer.Option(None, "--quarter", "-q", metavar="Q", help="改为哪个季度。"),
+    text: Optional[str] = typer.Option(None, "--text", "-t", metavar="TEXT", help="新的进展情况；写 - 时从标准输入读取。"),
+    status: Optional[str] = typer.Option(None, "--status", "-s", metavar="STATUS", help=STATUS_HELP),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", metavar="UNIT", help="新的报送单位。"),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="修改人；默认为当前登录用户名（原填报人不变）。"),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", metavar="ID=VALUE",
+                                               help=METRIC_HELP + "只改写出的指标；写 ID=（不写数值）则删除该指标。"),
+    problems: Optional[str] = typer.Option(None, "--problems", metavar="TEXT", help="新的存在问题。"),
+    next_: Optional[str] = typer.Option(None, "--next", metavar="TEXT", help="新的下步打算。"),
+    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="新的日期。"),
+):
+    """修改一条进展记录：追加一条新版本取代原记录，原记录保留在文件中。只改写出的选项，其余不变。
+
+    示例：kjplan amend 3f2a9c --metric innovation_fund=7000万 --status 序时推进
+    """
+    from kjplan import progress
+
+    st = state(ctx)
+    ws = st.workspace
+    plan = ws.plan()
+    if text == "-":
+        text = _read_stdin()
+    entry = progress.amend(ws, plan, record_id, today=st.today, by=by, item=item, quarter=quarter, text=text,
+                           status=status, unit=unit, metrics=metric or None, problems=problems, next=next_, date=date)
+    record, _ = progress.find_record(ws, plan, entry.id)
+    typer.echo(record.id)
+    typer.echo(f"已修改记录 {record.id}（第 {entry.item} 项 {entry.quarter}，新版本 {entry.id}）。", err=True)
+
+
+@command("retract")
+def retract(
+    ctx: typer.Context,
+    record_id: str = typer.Argument(..., metavar="ID", help="要撤回的记录编号（可只写前 6 位以上）。"),
+    reason: Optional[str] = typer.Option(None, "--reason", "-r", metavar="TEXT", help="撤回原因（必填），如 --reason \"重复登记\"。"),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="撤回人；默认为当前登录用户名。"),
+):
+    """撤回一条进展记录：追加一条撤回记录，原记录保留在文件中，但不再计入列表和报告。
+
+    示例：kjplan retract 3f2a9c --reason "重复登记"
+    """
+    from kjplan import progress
+
+    st = state(ctx)
+    ws = st.workspace
+    plan = ws.plan()
+    if reason is None:
+        raise KjplanError("缺少 --reason：请写明撤回原因，如 --reason \"重复登记\"")
+    entry = progress.retract(ws, plan, record_id, reason=reason, by=by)
+    typer.echo(entry.retracts)
+    typer.echo(f"已撤回记录 {entry.retracts}。", err=True)
+
+
+def _warn(problem) -> None:
+    typer.echo(f"警告：{problem.message}（此行已跳过）", err=True)
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        raise KjplanError(f"格式“{fmt}”无效，应为 {' / '.join(allowed)}")
+    return fmt
+
+
+def _short(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@command("log")
+def log(
+    ctx: typer.Context,
+    quarter: Optional[str] = typer.Option(None, "--quarter", "-q", metavar="Q", help="只列这个季度的记录，如 2、2020Q2。"),
+    item: Optional[str] = typer.Option(None, "--item", "-i", metavar="N", help="只列这一项的记录。"),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", metavar="UNIT", help="只列这个报送单位的记录。"),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT",
+                            help="输出格式：table（表格，默认）、json（供其他程序读取）或 csv（可用 Excel 打开）。"),
+):
+    """列出进展记录（修改后的最新版本，已撤回的不列），按日期排序。
+
+    示例：kjplan log --quarter 2 --item 9　　kjplan log --format json
+    """
+    from kjplan import progress
+
+    _check_format(fmt, ("table", "json", "csv"))
+    st = state(ctx)
+    ws = st.workspace
+    plan = ws.plan()
+    records = progress.list_records(ws, plan, today=st.today, quarter=quarter, item=item, unit=unit, on_problem=_warn)
+    if fmt == "json":
+        typer.echo(json.dumps([progress.record_dict(r) for r in records], ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        import csv
+        import io
+
+        from kjplan.numerals import format_number
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        columns = ["id", "item", "quarter", "date", "status", "unit", "by", "text", "problems", "next",
+                   "metrics", "created", "updated", "amended"]
+        writer.writerow(columns)
+        for r in records:
+            d = progress.record_dict(r)
+            d["metrics"] = ";".join(f"{k}={format_number(v)}" for k, v in r.metrics.items())
+            d["status"] = d["status"] or ""
+            d["amended"] = "true" if r.amended else "false"
+            writer.writerow([d[c] for c in columns])
+        sys.stdout.write(buf.getvalue())
+        return
+    if not records:
+        typer.echo("没有符合条件的进展记录。")
+        return
+    from kjplan.numerals import format_quantity
+    from kjplan.tables import print_table
+
+    rows = []
+    for r in records:
+        target_of = plan.item(r.item)
+        metrics = []
+        for key, value in r.metrics.items():
+            target = target_of.target(key) if target_of else None
+            metrics.append(f"{key}={format_quantity(value, target.unit) if target else value}")
+        rows.append([r.id[:8], r.date.isoformat(), r.quarter, str(r.item), _status_label(r.status),
+                     r.unit or "—", _short(r.text, 40) + ("（已修改）" if r.amended else ""), "；".join(metrics) or "—"])
+    print_table(["编号", "日期", "季度", "事项", "状态", "报送单位", "进展情况", "指标"], rows,
+                title=f"进展记录（共 {len(records)} 条）")
+
+
+def bar(completion: Optional[float], width: int = 10) -> str:
+    """███░░░░░░░  60% (capped at full; the percentage is not)."""
+    if completion is None:
+        return "—"
+    filled = max(0, min(width, round(completion * width)))
+    return "█" * filled + "░" * (width - filled) + f" {completion * 100:.0f}%"
+
+
+_STATUS_STYLE = {"已完成": "green", "序时推进": "cyan", "滞后": "bold red", "未启动": "yellow"}
+
+
+@command("status")
+def status(
+    ctx: typer.Context,
+    quarter: Optional[str] = typer.Option(None, "--quarter", "-q", metavar="Q",
+                                          help="查看哪个季度：2、Q2、2020Q2、第二季度、current 或 previous；默认为今天所在的季度。"),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="输出格式：table（表格，默认）或 json。"),
+    missing: bool = typer.Option(False, "--missing",
+                                 help="只列出本季度还没有进展记录的事项；有这样的事项时退出码为 3（供提醒脚本使用）。"),
+):
+    """各事项落实情况一览：本季度记录数、最新状态、指标年初至今完成情况对照序时进度，以及尚无记录的事项。
+
+    示例：kjplan status --quarter 2　　kjplan status --quarter 2 --missing
+    """
+    from kjplan import progress
+
+    _check_format(fmt, ("table", "json"))
+    st = state(ctx)
+    ws = st.workspace
+    plan = ws.plan()
+    model = progress.status_report(ws, plan, today=st.today, quarter=quarter, on_problem=_warn)
+    q = model.quarter
+    absent = [r.item for r in model.items if r.missing]
+    if missing:
+        if fmt == "json":
+            typer.echo(json.dumps({"quarter": q.code, "missing": [{"item": i.number, "title": i.title} for i in absent]},
+                                  ensure_ascii=False, indent=2))
+        elif absent:
+            typer.echo(f"{q.year}年{q.name}（{q.code}）尚无进展记录的事项共 {len(absent)} 项：")
+            for i in absent:
+                typer.echo(f"{i.number:>3}. {i.title}")
+        else:
+            typer.echo(f"{q.year}年{q.name}（{q.code}）各事项均已有进展记录。")
+        if absent:
+            raise typer.Exit(EXIT_MISSING)
+        return
+    if fmt == "json":
+        typer.echo(json.dumps(progress.status_dict(model), ensure_ascii=False, indent=2))
+        return
+    _print_status(model)
+
+
+def _print_status(model) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from kjplan import progress
+    from kjplan.tables import console
+
+    q = model.quarter
+    table = Table(title=f"{q.year}年{q.name}（{q.code}）工作要点落实情况　序时进度 {q.elapsed_share * 100:.0f}%",
+                  box=box.SIMPLE_HEAD, header_style="bold")
+    for header in ("序号", "事项", "本季记录", "状态", "指标（年初至今 / 目标）", "完成", "序时"):
+        table.add_column(header, overflow="fold")
+    for rep in model.items:
+        if rep.missing and not rep.status:
+            state_text = Text("无记录", style="magenta")
+        else:
+            label = (rep.status or "—") + ("（推算）" if rep.status_derived else "")
+            state_text = Text(label, style=_STATUS_STYLE.get(rep.status or "", ""))
+        metrics = "\n".join(f"{m.target.name} {progress.metric_text(m)}" for m in rep.metrics) or "—"
+        done = Text("\n".join(bar(m.completion) for m in rep.metrics) or "—")
+        if rep.metrics:
+            lag = Text("\n".join("滞后" if m.behind else "达到" for m in rep.metrics),
+                       style="bold red" if any(m.behind for m in rep.metrics) else "green")
+        else:
+            lag = Text("滞后" if rep.behind else "—", style="bold red" if rep.behind else "")
+        records = Text(str(len(rep.records)), style="magenta" if rep.missing else "")
+        table.add_row(str(rep.item.number), _short(rep.item.title, 18), records, state_text, metrics, done, lag)
+    out = console()
+    out.print(table)
+    counts = "　".join(f"{k} {v}" for k, v in model.counts.items() if v)
+    out.print(f"合计：{counts}")
+    if model.missing:
+        out.print(Text(f"本季度尚无进展记录的事项（{len(model.missing)} 项）：{'、'.join(map(str, model.missing))}",
+                       style="magenta"))

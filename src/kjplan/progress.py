@@ -1,0 +1,629 @@
+"""Progress records as a Python API: add, add from a file, amend, retract, list, status.
+
+Everything the CLI does with records goes through here; the tests call these functions directly too.
+Each function takes the workspace and plan and an explicit `today` / `now` (never the system clock), and
+raises KjplanError with a Chinese message naming the problem. Input is validated completely before
+anything is written: a refused command leaves the ledger byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from kjplan import ledger
+from kjplan.errors import DataError, DataErrors, KjplanError
+from kjplan.loading import describe_error, parse_yaml, read_text
+from kjplan.numerals import format_quantity, to_target_unit
+from kjplan.periods import default_quarter, parse_quarter
+from kjplan.plan import Item, Plan
+from kjplan.records import (
+    MAX_SHORT, MAX_TEXT, STATUSES, AmendEntry, ProgressEntry, Record, RetractEntry, check_text, new_id, parse_status,
+    resolve,
+)
+from kjplan.workspace import Workspace
+
+FIELDS = ("item", "quarter", "text", "status", "unit", "by", "metrics", "problems", "next", "date")
+LABELS = {
+    "item": "事项", "quarter": "季度", "text": "进展情况", "status": "状态", "unit": "报送单位",
+    "by": "填报人", "metrics": "指标", "problems": "存在问题", "next": "下步打算", "date": "日期",
+    "reason": "撤回原因", "id": "记录编号",
+}
+MIN_PREFIX = 6
+OnProblem = Callable[[DataError], None] | None
+
+
+def option_name(key: str) -> str:
+    return "--metric" if key == "metrics" else f"--{key}"
+
+
+class _Problems(Exception):
+    """Field problems found while validating one record: [(field, message)]."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _cli_error(problems: list[tuple[str, str]]) -> KjplanError:
+    lines = [f"{LABELS.get(k, k)}（{option_name(k)}）：{msg}" for k, msg in problems]
+    return KjplanError("\n".join(lines))
+
+
+# --------------------------------------------------------------------------------------- single fields
+
+def resolve_item(plan: Plan, value: Any) -> Item:
+    """'9', 9, '第9项', '九' -> the plan's item 9; anything else: a Chinese error naming the range."""
+    from kjplan.numerals import parse_cn_number
+
+    span = f"{plan.year} 年工作要点的事项序号为 {min(plan.numbers)} 到 {max(plan.numbers)}"
+    if isinstance(value, bool) or value is None:
+        raise KjplanError(f"没有写事项序号；{span}")
+    text = str(value).strip()
+    core = text.removeprefix("第").removesuffix("项")
+    try:
+        number = value if isinstance(value, int) else parse_cn_number(core)
+    except ValueError:
+        raise KjplanError(f"“{text}”不是事项序号；{span}") from None
+    item = plan.item(number)
+    if item is None:
+        raise KjplanError(f"没有第 {number} 项；{span}")
+    return item
+
+
+def parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise KjplanError(f"日期“{text}”格式不对，应为 YYYY-MM-DD，如 2020-07-06") from None
+
+
+def _metric_pairs(values: Iterable[str]) -> dict[str, str]:
+    """['innovation_fund=6000万', ...] (or 'a=1;b=2') -> {'innovation_fund': '6000万'}."""
+    pairs: dict[str, str] = {}
+    for raw in values:
+        for part in re.split(r"[;；]", str(raw)):
+            if not part.strip():
+                continue
+            key, sep, val = part.replace("＝", "=").partition("=")
+            if not sep:
+                raise ValueError(f"“{part.strip()}”应写成 指标编号=数值，如 innovation_fund=6000万")
+            key = key.strip()
+            if not key:
+                raise ValueError(f"“{part.strip()}”缺少指标编号，应写成 指标编号=数值，如 innovation_fund=6000万")
+            if key in pairs:
+                raise ValueError(f"指标“{key}”填写了两次")
+            pairs[key] = val.strip()
+    return pairs
+
+
+def parse_metric_options(values: Iterable[str] | Mapping[str, Any] | str | None) -> dict[str, str]:
+    """The --metric options (or a file's metrics cell/mapping) as {target id: value text}."""
+    if values is None:
+        return {}
+    if isinstance(values, Mapping):
+        out = {}
+        for key, val in values.items():
+            out[str(key).strip()] = "" if val is None else str(val).strip()
+        return out
+    if isinstance(values, str):
+        values = [values]
+    return _metric_pairs(values)
+
+
+def _targets_hint(item: Item) -> str:
+    if not item.targets:
+        return f"第 {item.number} 项没有量化指标"
+    names = "、".join(f"{t.id}（{t.name}，{t.unit}）" for t in item.targets)
+    return f"第 {item.number} 项的指标有：{names}"
+
+
+def convert_metrics(item: Item, pairs: Mapping[str, str], *, allow_remove: bool = False) -> dict[str, float | None]:
+    """Values typed by a user -> the target's unit ('6000万' -> 0.6 for a 亿元 target).
+
+    None means "remove this metric" (an empty value, in an amendment only)."""
+    out: dict[str, float | None] = {}
+    problems = []
+    for key, text in pairs.items():
+        target = item.target(key)
+        if target is None:
+            problems.append(f"“{key}”不是第 {item.number} 项的指标；{_targets_hint(item)}")
+            continue
+        if not text:
+            if allow_remove:
+                out[key] = None
+            else:
+                problems.append(f"指标“{key}”缺少数值，如 {key}=6000万")
+            continue
+        try:
+            value = to_target_unit(text, target.unit)
+        except ValueError as exc:
+            problems.append(f"指标“{key}”（{target.name}，单位{target.unit}）：{exc}")
+            continue
+        if value < 0:
+            problems.append(f"指标“{key}”的数值不能为负数：{text}")
+            continue
+        out[key] = value
+    if problems:
+        raise ValueError("；".join(problems))
+    return out
+
+
+# ---------------------------------------------------------------------------------------- one record
+
+def _text(value: Any, *, limit: int, required: bool) -> str:
+    if value is None:
+        value = ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("应为文字")
+    check_text(value, limit=limit)
+    if required and not value.strip():
+        raise ValueError("不能为空")
+    return value
+
+
+@dataclass
+class _Context:
+    plan: Plan
+    today: dt.date
+    units: list[str]
+
+
+def _context(ws: Workspace, plan: Plan, today: dt.date) -> _Context:
+    return _Context(plan, today, list(ws.settings.units))
+
+
+def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None) -> dict[str, Any]:
+    """Check every field; return the content of an entry. Raises _Problems listing all that is wrong.
+
+    raw holds what the user gave (keys absent: not given). base is the record being amended, whose
+    values stand for every field the user left out."""
+    problems: list[tuple[str, str]] = []
+    out: dict[str, Any] = {}
+    given = {k for k, v in raw.items() if v is not None}
+
+    def attempt(key, fn):
+        try:
+            out[key] = fn()
+        except (ValueError, KjplanError) as exc:
+            problems.append((key, str(exc)))
+
+    plan, today = ctx.plan, ctx.today
+    if "item" in given:
+        attempt("item", lambda: resolve_item(plan, raw["item"]))
+    elif base is not None:
+        attempt("item", lambda: resolve_item(plan, base.item))
+    else:
+        problems.append(("item", f"没有写事项序号；{plan.year} 年工作要点的事项序号为 1 到 {max(plan.numbers)}"))
+    item: Item | None = out.get("item")
+
+    if "quarter" in given:
+        attempt("quarter", lambda: parse_quarter(raw["quarter"], plan.year, today))
+    elif base is not None:
+        attempt("quarter", lambda: parse_quarter(base.quarter, plan.year))
+    else:
+        attempt("quarter", lambda: default_quarter(plan.year, today))
+
+    def check_date():
+        day = parse_date(raw["date"]) if "date" in given else (base.date if base else today)
+        if day.year < plan.year:
+            raise ValueError(f"{day} 早于计划年度 {plan.year} 年")
+        if day > today:
+            raise ValueError(f"{day} 晚于今天（{today}）")
+        return day
+
+    attempt("date", check_date)
+
+    for key, limit, required in (("text", MAX_TEXT, True), ("problems", MAX_TEXT, False),
+                                 ("next", MAX_TEXT, False), ("unit", MAX_SHORT, False)):
+        if key in given:
+            attempt(key, lambda key=key, limit=limit, required=required: _text(raw[key], limit=limit, required=required))
+        elif base is not None:
+            out[key] = getattr(base, key)
+        elif required:
+            problems.append((key, "不能为空"))
+        else:
+            out[key] = ""
+    if "unit" in given and "unit" in out:
+        out["unit"] = out["unit"].strip()
+        if ctx.units and out["unit"] and out["unit"] not in ctx.units:
+            problems.append(("unit", f"“{out['unit']}”不在设置文件 kjplan.yaml 的报送单位名单中：{'、'.join(ctx.units)}"))
+
+    metrics: dict[str, float] = {}
+    metrics_failed = False
+    if item is not None:
+        old = dict(base.metrics) if base is not None else {}
+        try:
+            pairs = parse_metric_options(raw.get("metrics"))
+            changes = convert_metrics(item, pairs, allow_remove=base is not None)
+        except ValueError as exc:
+            problems.append(("metrics", str(exc)))
+            metrics_failed = True
+        else:
+            for key, value in changes.items():
+                if value is None:
+                    old.pop(key, None)
+                else:
+                    old[key] = value
+            stale = [k for k in old if item.target(k) is None]
+            if stale:
+                problems.append(("metrics", f"记录中的指标 {'、'.join(stale)} 不属于第 {item.number} 项，"
+                                            f"请用 --metric {stale[0]}= 删除；{_targets_hint(item)}"))
+            metrics = old
+    out["metrics"] = metrics
+
+    if "status" in given:
+        attempt("status", lambda: parse_status(str(raw["status"])))
+    elif base is not None:
+        out["status"] = base.status
+    else:
+        out["status"] = None
+    if item is not None and out.get("status", "?") is None:
+        if not item.targets:
+            problems.append(("status", f"第 {item.number} 项没有量化指标，须写明状态：{' / '.join(STATUSES)}"))
+        elif not metrics and not metrics_failed:
+            problems.append(("status", f"第 {item.number} 项有量化指标，请写明状态（{' / '.join(STATUSES)}），"
+                                       f"或用 --metric 填报指标数值（状态将按序时进度推算）；{_targets_hint(item)}"))
+    if problems:
+        raise _Problems(problems)
+    out["item"] = item.number
+    out["quarter"] = out["quarter"].code
+    return out
+
+
+def _make(cls, content: dict, **extra):
+    try:
+        return cls(**content, **extra)
+    except ValidationError as exc:  # the checks above should have caught it; say it in Chinese anyway
+        raise _Problems([(str(e["loc"][0]) if e["loc"] else "记录", describe_error(e))
+                         for e in exc.errors(include_url=False)]) from None
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    now = now or dt.datetime.now()
+    return now if now.tzinfo is not None else now.astimezone()
+
+
+def _by(by: str | None) -> str:
+    by = ledger.login_name() if by is None else by
+    try:
+        return _text(by, limit=MAX_SHORT, required=False).strip()
+    except ValueError as exc:
+        raise _Problems([("by", str(exc))]) from None
+
+
+# -------------------------------------------------------------------------------------------- writing
+
+def build_progress(ws: Workspace, plan: Plan, *, today: dt.date, now: dt.datetime | None = None,
+                   by: str | None = None, **fields: Any) -> ProgressEntry:
+    """Validate one record (fields as add_progress takes them) without writing it."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    try:
+        content = _validate(_context(ws, plan, today), fields)
+        return _make(ProgressEntry, content, id=new_id(), created=_now(now), by=_by(by))
+    except _Problems as exc:
+        raise _cli_error(exc.problems) from None
+
+
+def add_progress(ws: Workspace, plan: Plan, *, item: Any, text: str, today: dt.date,
+                 now: dt.datetime | None = None, quarter: Any = None, status: str | None = None,
+                 unit: str | None = None, by: str | None = None,
+                 metrics: Iterable[str] | Mapping[str, Any] | None = None, problems: str | None = None,
+                 next: str | None = None, date: Any = None, timeout: float | None = None) -> ProgressEntry:
+    """Append one progress record; return the stored entry (its .id is the record's id).
+
+    metrics: ["innovation_fund=6000万", ...] or {"innovation_fund": "6000万"}; values are converted to the
+    target's unit. For a cumulative target the value is the amount achieved in this record (records add
+    up over the year); for a level target it is the current level. status None: derived from the
+    metrics when reported (allowed only when the item has targets and metrics are given)."""
+    entry = build_progress(ws, plan, today=today, now=now, by=by, item=item, text=text, quarter=quarter,
+                           status=status, unit=unit, metrics=metrics, problems=problems, next=next, date=date)
+    ledger.append(ws.progress_path(plan.year), [entry], timeout=timeout, command="kjplan add-progress")
+    return entry
+
+
+def _rows_from_yaml(text: str, path: Path) -> list[tuple[int, dict]]:
+    data, lines = parse_yaml(text, path)
+    if isinstance(data, dict) and set(data) == {"records"}:
+        data = data["records"]
+        lines = {k[1:]: v for k, v in lines.items() if k[:1] == ("records",)}
+    if not isinstance(data, list):
+        raise DataError(path, 1, "文件应为记录的列表（每条以“- ”开头，写 item:、text: 等）")
+    rows = []
+    for i, row in enumerate(data):
+        line = lines.get((i,), 1)
+        if not isinstance(row, dict):
+            raise DataError(path, line, f"第 {i + 1} 条应为键值对（item:、text: 等）")
+        rows.append((line, {str(k).strip(): v for k, v in row.items()}))
+    return rows
+
+
+def _rows_from_csv(text: str, path: Path) -> list[tuple[int, dict]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DataError(path, 1, "文件是空的：第一行应为表头（item,quarter,text,status,…）") from None
+    except csv.Error as exc:
+        raise DataError(path, 1, f"CSV 格式错误（{exc}）") from None
+    header = [h.strip() for h in header]
+    rows = []
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(path, reader.line_num, f"CSV 格式错误（{exc}）") from None
+        if not any(v.strip() for v in values):
+            continue
+        line = reader.line_num
+        if len(values) > len(header):
+            raise DataError(path, line, f"这一行有 {len(values)} 列，比表头多（表头 {len(header)} 列）；含逗号的内容请用双引号括起来")
+        row = {h: v for h, v in zip(header, values) if h and v.strip() != ""}
+        rows.append((line, row))
+    return rows
+
+
+def read_batch(path: Path) -> list[tuple[int, dict]]:
+    """Rows of a YAML (list of mappings) or CSV (header row) file, each with its line number."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".csv"):
+        raise DataError(path, None, "只能导入 .yaml/.yml（记录列表）或 .csv（首行为表头）文件")
+    if suffix == ".csv":
+        return _rows_from_csv(read_text(path), path)
+    return _rows_from_yaml(read_text(path), path)
+
+
+def build_batch(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
+                defaults: Mapping[str, Any] | None = None) -> list[ProgressEntry]:
+    """Validate every row of a file; raise DataErrors naming file and line for all bad rows."""
+    path = Path(path)
+    rows = read_batch(path)
+    if not rows:
+        raise DataError(path, None, "文件中没有记录")
+    ctx = _context(ws, plan, today)
+    now = _now(now)
+    defaults = {k: v for k, v in (defaults or {}).items() if v is not None}
+    errors: list[DataError] = []
+    entries: list[ProgressEntry] = []
+    for line, row in rows:
+        unknown = [k for k in row if k not in FIELDS]
+        if unknown:
+            errors.append(DataError(path, line, f"未知的列“{'、'.join(unknown)}”；可用的列：{', '.join(FIELDS)}"))
+            continue
+        fields = {**defaults, **row}
+        by = fields.pop("by", None)
+        try:
+            content = _validate(ctx, fields)
+            # Same creation time for the batch, a microsecond apart so that file order is kept.
+            entries.append(_make(ProgressEntry, content, id=new_id(),
+                                 created=now + dt.timedelta(microseconds=len(entries)), by=_by(by and str(by))))
+        except _Problems as exc:
+            for key, msg in exc.problems:
+                errors.append(DataError(path, line, f"{key}（{LABELS.get(key, key)}）：{msg}"))
+    if errors:
+        raise DataErrors(errors)
+    return entries
+
+
+def add_from_file(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
+                  defaults: Mapping[str, Any] | None = None, timeout: float | None = None) -> list[ProgressEntry]:
+    """Append every record of a YAML or CSV file in one locked write, or none of them.
+
+    defaults: values (quarter, unit, by, date) for rows that leave them blank."""
+    entries = build_batch(ws, plan, path, today=today, now=now, defaults=defaults)
+    ledger.append(ws.progress_path(plan.year), entries, timeout=timeout, command="kjplan add-progress --from")
+    return entries
+
+
+# -------------------------------------------------------------------------------------- corrections
+
+def find_record(ws: Workspace, plan: Plan, ref: str) -> tuple[Record, ledger.Ledger]:
+    """The live record whose id (or a version's id) starts with `ref` (>= 6 hex digits, like git)."""
+    text = str(ref).strip().lower()
+    if not re.fullmatch(r"[0-9a-f]+", text) or not MIN_PREFIX <= len(text) <= 16:
+        raise KjplanError(f"记录编号“{ref}”无效：应为 kjplan log 显示的编号（16 位，可只写前 {MIN_PREFIX} 位以上，如 3f2a9c）")
+    book = ledger.load(ws.progress_path(plan.year))
+    records = resolve(book.entries)
+    live = {r.id: r for r in records if r.id.startswith(text) or r.version.startswith(text)}
+    if len(live) == 1:
+        return next(iter(live.values())), book
+    if len(live) > 1:
+        ids = "、".join(sorted(live))
+        raise KjplanError(f"编号“{text}”对应多条记录（{ids}），请多写几位")
+    if any(e.id.startswith(text) for e in book.entries):
+        raise KjplanError(f"编号以“{text}”开头的记录已撤回（或本身是一条撤回记录），不能再修改或撤回")
+    hint = f"；另有 {len(book.problems)} 行无法读取，可运行 kjplan check 查看" if book.problems else ""
+    raise KjplanError(f"没有编号以“{text}”开头的记录；可用 kjplan log 查看记录编号{hint}")
+
+
+def amend(ws: Workspace, plan: Plan, ref: str, *, today: dt.date, now: dt.datetime | None = None,
+          by: str | None = None, timeout: float | None = None, **changes: Any) -> AmendEntry:
+    """Append an amendment superseding record `ref`: fields given replace the record's, the rest stay.
+
+    changes: the fields of add_progress (item, quarter, text, status, unit, metrics, problems, next,
+    date); a metric with an empty value ("innovation_fund=") is removed."""
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    changes = {k: v for k, v in changes.items() if v is not None and not (k == "metrics" and not v)}
+    if not changes:
+        raise KjplanError("没有要修改的内容：请写出要改的选项，如 --text、--status、--metric")
+    record, _ = find_record(ws, plan, ref)
+    try:
+        content = _validate(_context(ws, plan, today), changes, base=record)
+        entry = _make(AmendEntry, content, id=new_id(), created=_now(now), by=_by(by), supersedes=record.version)
+    except _Problems as exc:
+        raise _cli_error(exc.problems) from None
+    same = all(getattr(record, k) == content[k] for k in ("item", "quarter", "date", "text", "status", "unit",
+                                                           "metrics", "problems", "next"))
+    if same:
+        raise KjplanError(f"修改后的内容与记录 {record.id} 现有内容相同，未写入")
+    ledger.append(ws.progress_path(plan.year), [entry], timeout=timeout, command="kjplan amend")
+    return entry
+
+
+def retract(ws: Workspace, plan: Plan, ref: str, *, reason: str | None, now: dt.datetime | None = None,
+            by: str | None = None, timeout: float | None = None) -> RetractEntry:
+    """Append a retraction withdrawing record `ref`; the reason is required. History stays in the file."""
+    try:
+        reason = _text(reason, limit=MAX_SHORT, required=True)
+    except ValueError as exc:
+        raise _cli_error([("reason", str(exc))]) from None
+    record, _ = find_record(ws, plan, ref)
+    try:
+        entry = _make(RetractEntry, {}, id=new_id(), created=_now(now), by=_by(by), retracts=record.id, reason=reason)
+    except _Problems as exc:
+        raise _cli_error(exc.problems) from None
+    ledger.append(ws.progress_path(plan.year), [entry], timeout=timeout, command="kjplan retract")
+    return entry
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+def load_records(ws: Workspace, plan: Plan, *, on_problem: OnProblem = None) -> list[Record]:
+    """All live records of the plan's year (latest versions, date order). Lines that cannot be loaded
+    are passed to on_problem (the CLI prints them as warnings) and skipped."""
+    records, problems = ledger.load_records(ws, plan.year)
+    if on_problem is not None:
+        for problem in problems:
+            on_problem(problem)
+    return records
+
+
+def list_records(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = None, item: Any = None,
+                 unit: str | None = None, on_problem: OnProblem = None) -> list[Record]:
+    """Records filtered by quarter, item and reporting unit (each optional)."""
+    q = parse_quarter(quarter, plan.year, today) if quarter is not None else None
+    number = resolve_item(plan, item).number if item is not None else None
+    unit = unit.strip() if unit is not None else None
+    out = []
+    for record in load_records(ws, plan, on_problem=on_problem):
+        if q is not None and record.quarter != q.code:
+            continue
+        if number is not None and record.item != number:
+            continue
+        if unit is not None and record.unit != unit:
+            continue
+        out.append(record)
+    return out
+
+
+def record_dict(record: Record) -> dict:
+    """A record as `log --format json` shows it."""
+    return {
+        "id": record.id, "item": record.item, "quarter": record.quarter, "date": record.date.isoformat(),
+        "text": record.text, "status": record.status, "unit": record.unit, "by": record.by,
+        "metrics": dict(record.metrics), "problems": record.problems, "next": record.next,
+        "created": record.created.isoformat(), "updated": record.updated.isoformat(),
+        "amended": record.amended, "version": record.version,
+    }
+
+
+def status_report(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = None,
+                  on_problem: OnProblem = None):
+    """The report model (kjplan.report) of one quarter: per item, records, status, metrics, missing."""
+    from kjplan.report import build_report
+
+    q = parse_quarter(quarter, plan.year, today) if quarter is not None else default_quarter(plan.year, today)
+    return build_report(plan, load_records(ws, plan, on_problem=on_problem), q)
+
+
+def status_dict(model) -> dict:
+    """The report model as `status --format json` shows it."""
+    items = []
+    for rep in model.items:
+        items.append({
+            "item": rep.item.number, "title": rep.item.title, "records": len(rep.records),
+            "status": rep.status, "status_derived": rep.status_derived, "behind": rep.behind,
+            "missing": rep.missing, "units": rep.units,
+            "metrics": [{
+                "id": m.target.id, "name": m.target.name, "unit": m.target.unit, "kind": m.target.kind,
+                "target": m.target.value, "achieved": m.achieved, "completion": m.completion,
+                "expected": m.expected, "behind": m.behind,
+            } for m in rep.metrics],
+        })
+    return {"quarter": model.quarter.code, "expected": model.quarter.elapsed_share, "counts": model.counts,
+            "missing": model.missing, "items": items}
+
+
+def metric_text(m) -> str:
+    """'0.6亿元 / 1亿元' for a metric of the status table."""
+    achieved = "—" if m.achieved is None else format_quantity(m.achieved, m.target.unit)
+    return f"{achieved} / {format_quantity(m.target.value, m.target.unit)}"
+
+
+# --------------------------------------------------------------------------------------------- check
+
+def check_progress(ws: Workspace, plan: Plan | None, result) -> None:
+    """`kjplan check`: every ledger line loads, and every record fits its plan (item, metrics, quarter)."""
+    for path in sorted(ws.progress_dir.glob("*.jsonl")):
+        if not (path.stem.isdigit() and len(path.stem) == 4):
+            continue
+        year = int(path.stem)
+        book = ledger.load(path)
+        rel = path.relative_to(ws.root)
+        result.checked.append(f"进度记录 {rel}（{len(book.entries)} 条）")
+        result.problems.extend(book.problems)
+        year_plan = plan if plan is not None and plan.year == year else None
+        if year_plan is None:
+            try:
+                year_plan = ws.plan(year)
+            except KjplanError:
+                result.problems.append(DataError(path, None, f"没有 {year} 年的计划（plans/{year}.yaml），无法核对这些记录"))
+                continue
+        result.problems.extend(_check_entries(path, book, year_plan))
+
+
+def _check_entries(path: Path, book: ledger.Ledger, plan: Plan) -> list[DataError]:
+    out = []
+    ids = {e.id for e in book.entries}
+    line_of = book.line_of()
+    for entry in book.entries:
+        line = line_of[entry.id]
+        ref = getattr(entry, "supersedes", None) or getattr(entry, "retracts", None)
+        if ref is not None and ref not in ids:
+            out.append(DataError(path, line, f"记录 {entry.id} 要{'修改' if entry.type == 'amend' else '撤回'}的记录 {ref} 不存在"))
+    for record in resolve(book.entries):
+        line = line_of.get(record.version)
+        item = plan.item(record.item)
+        if item is None:
+            out.append(DataError(path, line, f"item：没有第 {record.item} 项（{plan.year} 年工作要点为 1 到 {max(plan.numbers)} 项）；可用 kjplan amend {record.id[:8]} --item N 更正"))
+            continue
+        if not record.quarter.startswith(f"{plan.year}Q"):
+            out.append(DataError(path, line, f"quarter：{record.quarter} 不在 {plan.year} 年（本文件记录 {plan.year} 年的进展）"))
+        for key in record.metrics:
+            if item.target(key) is None:
+                out.append(DataError(path, line, f"metrics：“{key}”不是第 {item.number} 项的指标；{_targets_hint(item)}"))
+    return out
+
+
+def repair_ledgers(ws: Workspace, *, now: dt.datetime | None = None, timeout: float | None = None) -> list[ledger.Repair]:
+    """`kjplan check --repair`: move the lines that cannot be loaded out of every ledger, into a file of
+    their own beside it (never deleted); returns what was moved where."""
+    done = []
+    for path in sorted(ws.progress_dir.glob("*.jsonl")):
+        if path.stem.isdigit() and len(path.stem) == 4:
+            result = ledger.repair(path, now=_now(now), timeout=timeout)
+            if result.rejected_path is not None:
+                done.append(result)
+    return done
