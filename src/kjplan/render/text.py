@@ -129,7 +129,8 @@ def attachment_table(w: Wording, model: ReportModel) -> Table:
             summary(latest.text) if latest else no_record,
             progress, report.status or ("—" if report.records else no_record),
         ])
-    return Table(header=header, rows=rows, widths=[1.2, 4.5, 2.6, 7.5, 2.0, 2.0])
+    # In characters (+ cell margins) at the table font: 完成进度 and 序时推进 keep to one line.
+    return Table(header=header, rows=rows, widths=[2.9, 7.9, 5.9, 10.4, 4.9, 4.9])
 
 
 def build_document(model: ReportModel, settings: Settings, templates: Path | None, date: dt.date) -> Document:
