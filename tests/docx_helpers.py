@@ -97,8 +97,9 @@ def style_chain(styles: etree._Element, style_id: str | None) -> list[etree._Ele
     """The style and the styles it is based on, nearest first."""
     chain = []
     while style_id:
-        style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
-        assert style is not None, f"missing style {style_id}"
+        found = styles.xpath("w:style[@w:styleId=$id]", namespaces=NS, id=style_id)
+        assert found, f"missing style {style_id}"
+        style = found[0]
         chain.append(style)
         based = style.find("w:basedOn", NS)
         style_id = based.get(qn("w:val")) if based is not None else None
@@ -142,7 +143,7 @@ def effective_ppr(styles: etree._Element, p: etree._Element, path: str, attr: st
 
 
 def paragraphs_with_style(document: etree._Element, style_id: str) -> list[etree._Element]:
-    return document.findall(f".//w:p[w:pPr/w:pStyle[@w:val='{style_id}']]", NS)
+    return document.xpath(".//w:p[w:pPr/w:pStyle/@w:val=$id]", namespaces=NS, id=style_id)
 
 
 def text_of(p: etree._Element) -> str:

@@ -64,22 +64,28 @@ def break_title(title: str, max_width: float = 20.0) -> list[str]:
         raise ValueError("max_width must hold at least one full-width character")
     if text_width(title) <= max_width:
         return [title]
-    tokens = _tokens(title, max_width)
+    # Whole words first; when no trapezoid or diamond can be made of them (e.g. long, short, long
+    # words on narrow lines), break between characters rather than draw an hourglass.
+    for tokens in (_tokens(title, max_width), list(title)):
+        lines = _layout(tokens, max_width)
+        if lines is not None:
+            return lines
+    raise AssertionError("one character a line always fits")  # pragma: no cover
+
+
+def _layout(tokens: list[str], max_width: float) -> list[str] | None:
     # Widths in half units keep the arithmetic exact.
     units = [round(text_width(t) * 2) for t in tokens]
     limit = math.floor(max_width * 2)
-    # Titles that still exceed the limit after splitting (a lone character wider than a line) are
-    # not possible since max_width >= 1, so a layout always exists for some number of lines.
-    total = sum(units)
-    for lines in range(max(2, math.ceil(total / limit)), len(tokens) + 1):
-        best = _best_layout(tuple(units), lines, limit)
-        if best is not None:
+    for count in range(max(2, math.ceil(sum(units) / limit)), len(tokens) + 1):
+        ends = _best_layout(tuple(units), count, limit)
+        if ends is not None:
             out, start = [], 0
-            for end in best:
+            for end in ends:
                 out.append("".join(tokens[start:end]))
                 start = end
             return out
-    return ["".join(tokens)]  # unreachable: one token a line always fits
+    return None
 
 
 def _best_layout(units: tuple[int, ...], lines: int, limit: int) -> list[int] | None:

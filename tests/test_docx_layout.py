@@ -1,0 +1,334 @@
+"""The .docx read back: page, grid, fonts, footers, blocks, determinism (no LibreOffice needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Twips
+
+from docx_helpers import (
+    NS,
+    effective,
+    effective_ppr,
+    paragraphs_with_style,
+    part,
+    sample_document,
+    text_of,
+    write,
+)
+from kjplan.render.docx import render_docx
+from kjplan.render.document import Attachment, Imprint, Paragraph, Table
+from kjplan.render.titles import text_width
+from kjplan.settings import FontSettings
+
+W_T = qn("w:t")
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    data, warnings = render_docx(sample_document())
+    return data, warnings
+
+
+@pytest.fixture(scope="module")
+def xml(rendered):
+    data, _ = rendered
+    return {
+        "document": part(data, "word/document.xml"),
+        "styles": part(data, "word/styles.xml"),
+        "settings": part(data, "word/settings.xml"),
+    }
+
+
+def body_paragraphs(xml):
+    return xml["document"].findall("w:body/w:p", NS)
+
+
+def test_page_size_and_margins(rendered, tmp_path):
+    data, _ = rendered
+    section = docx.Document(str(write(tmp_path, data))).sections[0]
+    assert (section.page_width, section.page_height) == (Twips(11906), Twips(16838))
+    assert section.top_margin == Twips(2098)
+    assert section.bottom_margin == Twips(1984)
+    assert section.left_margin in (Twips(1587), Twips(1588))
+    assert section.right_margin == Twips(1474)
+
+
+def test_line_grid_and_exact_spacing(xml):
+    grid = xml["document"].find("w:body/w:sectPr/w:docGrid", NS)
+    assert grid.get(qn("w:type")) == "lines"
+    assert grid.get(qn("w:linePitch")) == "579"
+    for p in paragraphs_with_style(xml["document"], "GwBody"):
+        assert effective_ppr(xml["styles"], p, "w:spacing", "w:line") == "579"
+        assert effective_ppr(xml["styles"], p, "w:spacing", "w:lineRule") == "exact"
+        assert effective_ppr(xml["styles"], p, "w:spacing", "w:after") == "0"
+        # 28 characters a line: 16 pt condensed by 0.25 pt.
+        assert effective(xml["styles"], p, None, "w:spacing", "w:val") == "-5"
+        assert effective_ppr(xml["styles"], p, "w:ind", "w:firstLineChars") == "200"
+        assert effective_ppr(xml["styles"], p, "w:widowControl", "w:val") == "0"
+
+
+@pytest.mark.parametrize(
+    "style, font, size",
+    [
+        ("GwTitle", "方正小标宋简体", "44"),
+        ("GwRecipients", "仿宋_GB2312", "32"),
+        ("GwBody", "仿宋_GB2312", "32"),
+        ("GwHeading1", "黑体", "32"),
+        ("GwHeading2", "楷体_GB2312", "32"),
+        ("GwHeading3", "仿宋_GB2312", "32"),
+        ("GwHeading4", "仿宋_GB2312", "32"),
+        ("GwSignature", "仿宋_GB2312", "32"),
+        ("GwDate", "仿宋_GB2312", "32"),
+        ("GwAttachLabel", "黑体", "32"),
+        ("GwAttachTitle", "方正小标宋简体", "44"),
+        ("GwImprint", "仿宋_GB2312", "28"),
+    ],
+)
+def test_fonts_and_sizes(xml, style, font, size):
+    paragraphs = paragraphs_with_style(xml["document"], style)
+    assert paragraphs, f"no {style} paragraph"
+    for p in paragraphs:
+        for r in p.findall("w:r", NS):
+            if r.find("w:rPr/w:rFonts", NS) is not None:
+                continue  # a fallback run (characters outside GB2312)
+            for slot in ("w:eastAsia", "w:ascii", "w:hAnsi", "w:cs"):
+                assert effective(xml["styles"], p, r, "w:rFonts", slot) == font, (style, slot)
+            assert effective(xml["styles"], p, r, "w:rFonts", "w:hint") == "eastAsia"
+            assert effective(xml["styles"], p, r, "w:sz", "w:val") == size
+
+
+def test_configured_fonts_are_used():
+    fonts = FontSettings(body="仿宋", heading2="楷体", title="方正小标宋_GBK")
+    data, _ = render_docx(sample_document(fonts=fonts))
+    styles, document = part(data, "word/styles.xml"), part(data, "word/document.xml")
+    body = paragraphs_with_style(document, "GwBody")[0]
+    assert effective(styles, body, body.find("w:r", NS), "w:rFonts", "w:eastAsia") == "仿宋"
+    h2 = paragraphs_with_style(document, "GwHeading2")[0]
+    assert effective(styles, h2, h2.find("w:r", NS), "w:rFonts", "w:eastAsia") == "楷体"
+    title = paragraphs_with_style(document, "GwTitle")[0]
+    assert effective(styles, title, title.find("w:r", NS), "w:rFonts", "w:eastAsia") == "方正小标宋_GBK"
+
+
+def test_blocks_in_order(xml):
+    paragraphs = body_paragraphs(xml)
+    styles = [p.find("w:pPr/w:pStyle", NS) for p in paragraphs]
+    names = [s.get(qn("w:val")) if s is not None else None for s in styles]
+    assert names[:3] == ["GwTitle", None, "GwRecipients"]  # one blank line between title and 主送
+    assert text_of(paragraphs[2]) == "中共渭南市委、渭南市人民政府："
+    note = names.index("GwAttachNote")
+    assert names[note - 1] is None  # one blank line after the body
+    assert text_of(paragraphs[note]) == "附件：渭南市2020年科技工作要点第二季度推进情况统计表"
+    sig = names.index("GwSignature")
+    assert names[sig - 1] is None and names[sig + 1] == "GwDate"
+    assert text_of(paragraphs[sig]) == "渭南市科学技术局"
+    assert text_of(paragraphs[sig + 1]) == "2020年7月6日"
+    label = names.index("GwAttachLabel")
+    assert text_of(paragraphs[label]) == "附件1"
+    assert names[label + 1] is None and names[label + 2] == "GwAttachTitle"  # title on the third line
+
+
+def test_body_newlines_become_paragraphs_of_the_same_kind(xml):
+    document = xml["document"]
+    assert not any("\n" in (t.text or "") for t in document.iter(W_T))
+    body_texts = [text_of(p) for p in paragraphs_with_style(document, "GwBody")]
+    source = [line for para in sample_document().body if para.kind == "body" for line in para.text.split("\n")]
+    assert body_texts == source
+
+
+def test_attachment_starts_a_new_page_and_its_table(xml):
+    (label_style,) = xml["styles"].xpath("w:style[@w:styleId='GwAttachLabel']", namespaces=NS)
+    assert label_style.find("w:pPr/w:pageBreakBefore", NS) is not None
+    tables = xml["document"].findall("w:body/w:tbl", NS)
+    table = tables[0]
+    rows = table.findall("w:tr", NS)
+    assert len(rows) == 17
+    assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
+    assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])
+    widths = [int(c.get(qn("w:w"))) for c in table.findall("w:tblGrid/w:gridCol", NS)]
+    assert sum(widths) == 8844
+    assert widths[1] == widths[3] and widths[1] > 3 * widths[0]
+    assert table.find("w:tblPr/w:tblBorders/w:insideH", NS).get(qn("w:val")) == "single"
+    cell_p = rows[1].find("w:tc/w:p", NS)
+    assert effective_ppr(xml["styles"], cell_p, "w:snapToGrid", "w:val") == "0"
+    assert effective_ppr(xml["styles"], cell_p, "w:spacing", "w:lineRule") == "exact"
+    assert effective(xml["styles"], cell_p, None, "w:sz", "w:val") == "24"
+    header_p = rows[0].find("w:tc/w:p", NS)
+    assert effective(xml["styles"], header_p, None, "w:rFonts", "w:eastAsia") == "黑体"
+
+
+def test_imprint_floats_at_the_bottom_between_rules(xml):
+    table = xml["document"].findall("w:body/w:tbl", NS)[-1]
+    float_pr = table.find("w:tblPr/w:tblpPr", NS)
+    assert float_pr.get(qn("w:vertAnchor")) == "margin"
+    assert float_pr.get(qn("w:tblpYSpec")) == "bottom"
+    borders = table.find("w:tblPr/w:tblBorders", NS)
+    assert borders.find("w:top", NS).get(qn("w:sz")) == "8"
+    assert borders.find("w:bottom", NS).get(qn("w:sz")) == "8"
+    assert borders.find("w:insideH", NS).get(qn("w:sz")) == "6"
+    texts = [text_of(p) for p in table.iter(qn("w:p"))]
+    assert texts[0] == "抄送：市委办公室，市人大常委会办公室，市政府办公室，市政协办公室。"
+    assert texts[1] == "渭南市科学技术局办公室2020年7月6日印发"  # the tab (w:tab) separates them
+    assert table.findall(".//w:tab", NS)
+    printer_p = list(table.iter(qn("w:p")))[1]
+    assert printer_p.find("w:pPr/w:ind", NS).get(qn("w:left")) == "280"  # one 14 pt character in
+    assert printer_p.find("w:pPr/w:ind", NS).get(qn("w:right")) == "280"
+
+
+def test_signature_and_date_placement(xml):
+    sig = paragraphs_with_style(xml["document"], "GwSignature")[0]
+    date = paragraphs_with_style(xml["document"], "GwDate")[0]
+    assert effective_ppr(xml["styles"], sig, "w:jc", "w:val") == "right"
+    assert sig.find("w:pPr/w:ind", NS).get(qn("w:right")) == "640"  # two characters from the right
+    sig_start = 8844 - 640 - 8 * 315
+    date_start = int(date.find("w:pPr/w:ind", NS).get(qn("w:left")))
+    assert date_start == sig_start + 640  # first character two characters right of the 署名's
+
+
+def test_several_attachments_are_numbered_with_aligned_wraps():
+    table = Table(["序号", "事项"], [["1", "甲"]], [1, 4])
+    doc = sample_document(
+        attachments=[
+            Attachment("附件1", "渭南市2020年科技工作要点第二季度推进情况统计表", table),
+            Attachment("附件2", "重点项目清单", table),
+        ]
+    )
+    data, _ = render_docx(doc)
+    notes = paragraphs_with_style(part(data, "word/document.xml"), "GwAttachNote")
+    assert [text_of(p) for p in notes] == [
+        "附件：1.渭南市2020年科技工作要点第二季度推进情况统计表",
+        "2.重点项目清单",
+    ]
+    ind = [p.find("w:pPr/w:ind", NS) for p in notes]
+    lefts = {i.get(qn("w:left")) for i in ind}
+    assert len(lefts) == 1  # wrapped lines all start under the first character of the names
+    first_line_start = [int(i.get(qn("w:left"))) - int(i.get(qn("w:hanging"))) for i in ind]
+    assert first_line_start[0] == 640  # two characters in
+    assert first_line_start[1] == 640 + 3 * 315  # "2." under "1."
+    labels = paragraphs_with_style(part(data, "word/document.xml"), "GwAttachLabel")
+    assert [text_of(p) for p in labels] == ["附件1", "附件2"]
+
+
+def test_page_number_footers(rendered, xml, tmp_path):
+    data, _ = rendered
+    assert xml["settings"].find("w:evenAndOddHeaders", NS) is not None
+    sect = xml["document"].find("w:body/w:sectPr", NS)
+    kinds = {ref.get(qn("w:type")) for ref in sect.findall("w:footerReference", NS)}
+    assert {"default", "even"} <= kinds
+    section = docx.Document(str(write(tmp_path, data))).sections[0]
+    for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
+        (p,) = footer._element.findall("w:p", NS)
+        assert p.find("w:pPr/w:jc", NS).get(qn("w:val")) == ("right" if odd else "left")
+        ind = p.find("w:pPr/w:ind", NS)
+        assert ind.get(qn("w:right" if odd else "w:left")) == "280"  # one 四号 character in
+        runs = p.findall("w:r", NS)
+        kinds = [r.find("w:fldChar", NS).get(qn("w:fldCharType")) for r in runs if r.find("w:fldChar", NS) is not None]
+        assert kinds == ["begin", "separate", "end"]
+        assert "".join(i.text for i in p.iter(qn("w:instrText"))).strip() == "PAGE"
+        assert text_of(p) == "\u2014 1 \u2014"
+        for r in runs:  # every run of the field carries the run properties
+            assert r.find("w:rPr/w:rFonts", NS).get(qn("w:eastAsia")) == "宋体"
+            assert r.find("w:rPr/w:rFonts", NS).get(qn("w:ascii")) == "宋体"
+            assert r.find("w:rPr/w:sz", NS).get(qn("w:val")) == "28"
+
+
+def test_template_syntax_stays_literal(xml):
+    (p,) = [p for p in xml["document"].iter(qn("w:p")) if "{{" in text_of(p)]
+    assert "模板语法如{{ 7*7 }}按原样保留。" in text_of(p)
+    assert "49" not in text_of(p)
+
+
+def test_characters_outside_gb2312_use_the_fallback_font(rendered, xml):
+    _, warnings = rendered
+    runs = {r.find("w:t", NS).text: r for r in xml["document"].iter(qn("w:r")) if r.find("w:t", NS) is not None}
+    for ch in ("𠮷", "👍", "喆"):
+        (run,) = [r for text, r in runs.items() if ch in text]
+        fonts = run.find("w:rPr/w:rFonts", NS)
+        assert {fonts.get(qn(f"w:{s}")) for s in ("ascii", "hAnsi", "eastAsia", "cs")} == {"宋体"}
+        assert ch in warnings[0]
+    assert "GB2312" in warnings[0]
+
+
+def test_long_title_lines_fit(xml):
+    doc = sample_document(title="渭南市科学技术局关于进一步加强全市科技创新平台建设推动高新技术企业高质量发展"
+                                "和科技成果转移转化工作的实施意见及其配套措施")
+    data, _ = render_docx(doc)
+    title = paragraphs_with_style(part(data, "word/document.xml"), "GwTitle")[0]
+    lines, current = [], ""
+    for r in title.findall("w:r", NS):
+        if r.find("w:br", NS) is not None:
+            lines.append(current)
+            current = ""
+        current += "".join(t.text or "" for t in r.findall("w:t", NS))
+    lines.append(current)
+    assert "".join(lines) == doc.title
+    assert len(lines) >= 3
+    assert all(text_width(line) <= 20 for line in lines)
+    assert effective_ppr(part(data, "word/styles.xml"), title, "w:jc", "w:val") == "center"
+    assert effective_ppr(part(data, "word/styles.xml"), title, "w:ind", "w:firstLine") is None
+
+
+def test_output_is_deterministic():
+    first, _ = render_docx(sample_document())
+    second, _ = render_docx(sample_document())
+    assert first == second
+    with zipfile.ZipFile(io.BytesIO(first)) as zf:
+        names = zf.namelist()
+        assert names[0] == "[Content_Types].xml"
+        assert {info.date_time for info in zf.infolist()} == {(2020, 7, 6, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    assert "2020-07-06T00:00:00Z" in core
+    later, _ = render_docx(sample_document(), timestamp=dt.datetime(2020, 7, 8, 9, 30))
+    assert later != first
+    assert "2020-07-08T09:30:00Z" in zipfile.ZipFile(io.BytesIO(later)).read("docProps/core.xml").decode()
+
+
+def test_nothing_left_from_the_default_template(rendered):
+    data, _ = rendered
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            blob = zf.read(name)
+            assert b"eastAsiaTheme" not in blob, name
+            assert b"ja-JP" not in blob, name
+            assert b"python-docx" not in blob, name
+        assert "word/stylesWithEffects.xml" not in zf.namelist()
+        assert not [n for n in zf.namelist() if n.startswith("customXml") or "thumbnail" in n]
+    settings = part(data, "word/settings.xml")
+    assert settings.find("w:themeFontLang", NS).get(qn("w:eastAsia")) == "zh-CN"
+    styles = part(data, "word/styles.xml")
+    defaults = styles.find("w:docDefaults", NS)
+    assert defaults.find("w:rPrDefault/w:rPr/w:lang", NS).get(qn("w:eastAsia")) == "zh-CN"
+    fonts = defaults.find("w:rPrDefault/w:rPr/w:rFonts", NS)
+    assert all(fonts.get(qn(f"w:{s}")) for s in ("ascii", "hAnsi", "eastAsia", "cs"))
+    assert defaults.find("w:pPrDefault/w:pPr/w:spacing", NS).get(qn("w:after")) == "0"
+    assert defaults.find("w:pPrDefault/w:pPr/w:widowControl", NS).get(qn("w:val")) == "0"
+
+
+def test_control_characters_are_dropped_with_a_warning():
+    doc = sample_document(body=[Paragraph("body", "响铃\x07字符\r\n换行")], attachments=[], imprint=None)
+    data, warnings = render_docx(doc)
+    texts = [text_of(p) for p in paragraphs_with_style(part(data, "word/document.xml"), "GwBody")]
+    assert texts == ["响铃字符", "换行"]
+    assert any("U+0007" in w for w in warnings)
+
+
+def test_minimal_document_without_attachments_or_imprint():
+    doc = sample_document(recipients="", attachments=[], imprint=None, signature="")
+    data, warnings = render_docx(doc)
+    document = part(data, "word/document.xml")
+    assert not paragraphs_with_style(document, "GwRecipients")
+    assert not paragraphs_with_style(document, "GwAttachNote")
+    assert not document.findall("w:body/w:tbl", NS)
+    assert [text_of(p) for p in paragraphs_with_style(document, "GwDate")] == ["2020年7月6日"]
+
+
+def test_imprint_without_cc_has_one_row():
+    doc = sample_document(imprint=Imprint("", "渭南市科学技术局办公室", dt.date(2020, 7, 6)))
+    data, _ = render_docx(doc)
+    table = part(data, "word/document.xml").findall("w:body/w:tbl", NS)[-1]
+    assert len(table.findall("w:tr", NS)) == 1

@@ -1,0 +1,94 @@
+"""Title breaking: only between words, never wider than a line, never an hourglass."""
+
+from __future__ import annotations
+
+import rjieba
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kjplan.render.titles import break_title, text_width
+
+WORDS = [
+    "渭南市", "科学技术局", "关于", "2020年", "第二季度", "科技", "工作", "要点", "落实", "情况", "的", "报告",
+    "进一步", "加强", "全市", "创新", "平台", "建设", "推动", "高新技术", "企业", "高质量", "发展", "和",
+    "成果", "转移", "转化", "实施", "意见", "及", "配套", "政策", "通知", "中华人民共和国", "国家",
+    "重点研发计划", "专项", "项目", "申报", "指南", "（", "）", "《", "》", "、", "暨", "下半年", "安排",
+]
+
+
+def is_hourglass(widths: list[float]) -> bool:
+    """Some line narrower than a line above it and a line below it."""
+    return any(
+        widths[j] < max(widths[:j]) and widths[j] < max(widths[j + 1 :]) for j in range(1, len(widths) - 1)
+    )
+
+
+def word_boundaries(text: str) -> set[int]:
+    cuts, pos = {0}, 0
+    for word in rjieba.cut(text):
+        pos += len(word)
+        cuts.add(pos)
+    return cuts
+
+
+def test_short_title_is_one_line():
+    assert break_title("关于2020年第二季度工作要点落实情况的报告") == ["关于2020年第二季度工作要点落实情况的报告"]
+
+
+def test_sixty_character_title_breaks_between_words_into_lines_that_fit():
+    title = (
+        "渭南市科学技术局关于进一步加强全市科技创新平台建设推动高新技术企业高质量发展"
+        "和科技成果转移转化工作的实施意见及其配套措施"
+    )
+    assert len(title) == 60
+    lines = break_title(title)
+    assert "".join(lines) == title
+    assert len(lines) in (3, 4)
+    assert all(text_width(line) <= 20 for line in lines)
+    assert not is_hourglass([text_width(line) for line in lines])
+    boundaries = word_boundaries(title)
+    pos = 0
+    for line in lines[:-1]:
+        pos += len(line)
+        assert pos in boundaries, f"break inside a word after {line!r}"
+
+
+def test_lines_are_balanced():
+    lines = break_title("渭南市科学技术局关于2020年第二季度科技工作要点落实情况的报告")
+    widths = [text_width(line) for line in lines]
+    assert len(lines) == 2
+    assert max(widths) - min(widths) <= 4
+
+
+def test_ascii_counts_half():
+    assert text_width("2020年") == 3.0
+    # 40 ASCII letters fit one 20-character line.
+    assert break_title("A" * 40) == ["A" * 40]
+
+
+def test_word_wider_than_a_line_may_be_split():
+    title = "中华人民共和国" * 2 + "超" * 25
+    lines = break_title(title, 10)
+    assert "".join(lines) == title
+    assert all(text_width(line) <= 10 for line in lines)
+
+
+def test_no_line_starts_with_closing_punctuation():
+    title = "关于印发《渭南市科技创新平台建设管理办法（试行）》《渭南市科技成果转化奖励办法》的通知"
+    for line in break_title(title)[1:]:
+        assert line[0] not in "，。、）》”"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=40),
+    max_width=st.sampled_from([8.0, 12.5, 15.0, 20.0]),
+)
+def test_random_titles(words, max_width):
+    title = "".join(words)
+    lines = break_title(title, max_width)
+    assert "".join(lines) == title
+    widths = [text_width(line) for line in lines]
+    assert all(w <= max_width for w in widths), widths
+    assert not is_hourglass(widths), widths
+    assert all(line for line in lines)
