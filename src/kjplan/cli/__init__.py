@@ -145,3 +145,4 @@ def main(argv: list[str] | None = None) -> None:
 # Register the commands (each module adds its own; they import heavy libraries lazily).
 from kjplan.cli import plan_cmds, report_cmds  # noqa: E402,F401
 from kjplan.cli import progress_cmds  # noqa: E402,F401
+from kjplan.cli import export_cmds  # noqa: E402,F401

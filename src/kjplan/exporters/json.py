@@ -1,0 +1,71 @@
+"""report-2020Q2.json: the report model for other programs: per item its status, metrics and records.
+
+Layout (version 1):
+  {"format": "kjplan-report", "version": 1, "plan": {year, title, issuer},
+   "quarter": "2020Q2", "period": "第二季度", "cumulative": false, "start", "end", "expected": 0.5,
+   "counts": {状态: 事项数}, "missing": [无报送的事项序号],
+   "items": [{number, title, lead, status, status_derived, behind, missing, units,
+              metrics: [{id, name, unit, kind, target, achieved, completion, expected, status, behind}],
+              records: [{id, quarter, date, unit, by, text, status, metrics, problems, next, amended}]}]}
+Numbers are in the target's unit; completion and expected are shares (0.5 = 50%); null: not reported.
+The report date is not part of it: the file changes only when the plan or the records do.
+"""
+
+from __future__ import annotations
+
+import json
+
+from kjplan.exporters import ExportJob, Output, suffix
+from kjplan.records import Record
+from kjplan.report import ItemReport, MetricProgress, ReportModel
+
+LABEL = "报告数据（JSON）"
+FORMAT_VERSION = 1
+
+
+def filename(model: ReportModel) -> str:
+    return f"report-{model.quarter.code}{suffix(model.cumulative)}.json"
+
+
+def metric_dict(m: MetricProgress) -> dict:
+    return {
+        "id": m.target.id, "name": m.target.name, "unit": m.target.unit, "kind": m.target.kind,
+        "target": m.target.value, "achieved": m.achieved, "completion": m.completion,
+        "expected": m.expected, "status": m.status, "behind": m.behind,
+    }
+
+
+def record_dict(r: Record) -> dict:
+    return {
+        "id": r.id, "quarter": r.quarter, "date": r.date.isoformat(), "unit": r.unit, "by": r.by,
+        "text": r.text, "status": r.status, "metrics": dict(r.metrics), "problems": r.problems,
+        "next": r.next, "amended": r.amended,
+    }
+
+
+def item_dict(rep: ItemReport) -> dict:
+    return {
+        "number": rep.item.number, "title": rep.item.title, "lead": rep.item.lead,
+        "status": rep.status, "status_derived": rep.status_derived, "behind": rep.behind,
+        "missing": rep.missing, "units": rep.units,
+        "metrics": [metric_dict(m) for m in rep.metrics],
+        "records": [record_dict(r) for r in rep.records],
+    }
+
+
+def model_dict(model: ReportModel) -> dict:
+    plan = model.plan
+    return {
+        "format": "kjplan-report", "version": FORMAT_VERSION,
+        "plan": {"year": plan.year, "title": plan.title, "issuer": plan.issuer},
+        "quarter": model.quarter.code, "period": model.period_name, "cumulative": model.cumulative,
+        "start": model.start.isoformat(), "end": model.end.isoformat(),
+        "expected": model.quarter.elapsed_share,
+        "counts": model.counts, "missing": model.missing,
+        "items": [item_dict(rep) for rep in model.items],
+    }
+
+
+def render(job: ExportJob) -> list[Output]:
+    text = json.dumps(model_dict(job.model), ensure_ascii=False, indent=2) + "\n"
+    return [Output(filename(job.model), text.encode("utf-8"))]
