@@ -197,9 +197,12 @@ class _Writer:
             oxml.table_grid([oxml.TEXT_W]),
             *(el("tr", None, oxml.row_properties(header=False), oxml.cell(oxml.TEXT_W, paras)) for paras in rows),
         )
+        if self.blocks and self.blocks[-1].tag == table.tag:
+            # Word joins two adjacent tables into one; a hairline paragraph keeps them apart.
+            self.blocks.append(_hairline())
         self.blocks.append(table)
-        # The floating table's anchor; a tiny paragraph so it never pushes a page over by itself.
-        self.blocks.append(paragraph(ppr(style="GwImprint")))
+        # The floating table's anchor (Word anchors a floating table to the paragraph after it).
+        self.blocks.append(_hairline())
 
     def build(self) -> list[etree._Element]:
         self.title(self.doc.title, "GwTitle")
@@ -227,6 +230,11 @@ class _Writer:
             codes = "、".join(f"U+{ord(c):04X}" for c in self.forbidden_chars)
             out.append(f"已删除 Word 无法保存的控制字符：{codes}")
         return out
+
+
+def _hairline() -> etree._Element:
+    """An empty paragraph 1 pt high, off the grid: takes no visible room."""
+    return paragraph(ppr(style="GwImprint", snap_to_grid=False, line=20))
 
 
 def _split_gb2312(text: str) -> Iterator[tuple[str, bool]]:
@@ -265,6 +273,8 @@ def render_docx(doc: Document, *, timestamp: dt.datetime | None = None) -> tuple
     writer = _Writer(doc)
     blocks = writer.build()
     when = timestamp or dt.datetime.combine(doc.date, dt.time())
+    if when.tzinfo is not None:  # core properties are written in UTC
+        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
     package = docx.Document()
     _drop_template_parts(package)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -92,23 +93,40 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> P
             str(result_dir),
             str(docx_path.resolve()),
         ]
-        try:
-            completed = subprocess.run(
-                command,
-                env=_environment(work_dir),
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise KjplanError(f"LibreOffice 转换超时（超过 {timeout:g} 秒）：{docx_path}") from exc
-        except OSError as exc:
-            raise KjplanError(f"无法启动 LibreOffice（{soffice}）：{exc}") from exc
+        returncode, output = _run(command, _environment(work_dir), timeout, docx_path, soffice)
         produced = result_dir / f"{docx_path.stem}.pdf"
-        if completed.returncode != 0 or not produced.is_file():
-            detail = (completed.stderr or completed.stdout).decode("utf-8", "replace").strip()
-            detail = detail.splitlines()[-1] if detail else f"退出码 {completed.returncode}"
+        if returncode != 0 or not produced.is_file():
+            detail = output.decode("utf-8", "replace").strip()
+            detail = detail.splitlines()[-1] if detail else f"退出码 {returncode}"
             raise KjplanError(f"LibreOffice 未能将 {docx_path.name} 转换为 PDF：{detail}")
         os.replace(produced, target)
     return target
+
+
+def _run(command: list[str], env: dict[str, str], timeout: float, docx_path: Path, soffice: Path):
+    """Run soffice in its own process group, so a timeout also ends the soffice.bin it spawns."""
+    posix = os.name == "posix"
+    try:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=posix,
+        )
+    except OSError as exc:
+        raise KjplanError(f"无法启动 LibreOffice（{soffice}）：{exc}") from exc
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        if posix:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        else:
+            process.kill()
+        process.communicate()
+        raise KjplanError(f"LibreOffice 转换超时（超过 {timeout:g} 秒）：{docx_path}") from exc
+    return process.returncode, output or b""

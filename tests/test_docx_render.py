@@ -1,0 +1,328 @@
+"""The report as printed: LibreOffice renders the .docx and pdfplumber measures the PDF.
+
+Render tests (marked `render`) need LibreOffice and the fonts that stand in for the standard's;
+they are skipped with a message saying how to install them. The converter's error handling is
+tested with a fake soffice and runs everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from docx_helpers import sample_document, write
+from kjplan.errors import KjplanError, ToolMissing
+from kjplan.render import pdf
+from kjplan.render.docx import render_docx
+from kjplan.render.pdf import convert_to_pdf, find_soffice
+from kjplan.render.titles import char_width
+
+INSTALL = (
+    "apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils "
+    "fonts-arphic-gkai00mp fonts-arphic-gbsn00lp fonts-wqy-zenhei"
+)
+FONTS = ("AR PL KaitiM GB", "AR PL SungtiL GB", "WenQuanYi Zen Hei Mono")
+
+MM = 72 / 25.4  # PDF points per millimetre
+BLOCK_TOP, BLOCK_BOTTOM, BLOCK_LEFT, BLOCK_RIGHT = 37.0, 262.0, 28.0, 184.0  # text block, mm
+PITCH = 28.95 / MM  # one grid line, mm
+CHAR = 15.75 / MM  # one condensed 16 pt character, mm
+PAGE_NUMBER_CHAR = 14 / MM
+HANGING = set("，。、；：？！）》”’")
+
+
+def _missing_fonts() -> list[str]:
+    if shutil.which("fc-list") is None:
+        return list(FONTS)
+    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    return [f for f in FONTS if f not in listed]
+
+
+def _render_skip_reason() -> str | None:
+    if find_soffice() is None:
+        return f"LibreOffice (soffice) not found; install it with: {INSTALL}"
+    missing = _missing_fonts()
+    if missing:
+        return f"fonts {', '.join(missing)} not found; install them with: {INSTALL}"
+    return None
+
+
+@dataclass
+class Line:
+    row: int  # grid row on the page, 0 = first line of the text block
+    text: str
+    x0: float  # mm
+    x1: float  # mm
+    size: float
+    chars: list[dict]
+
+    @property
+    def centre_y(self) -> float:
+        return sum((c["top"] + c["bottom"]) / 2 for c in self.chars) / len(self.chars) / MM
+
+
+def _lines(page) -> tuple[list[Line], list[dict]]:
+    """Text lines by grid row, and the page number's characters."""
+    rows: dict[int, list[dict]] = {}
+    footer = []
+    for c in page.chars:
+        centre = (c["top"] + c["bottom"]) / 2 / MM
+        if centre > BLOCK_BOTTOM:
+            footer.append(c)
+            continue
+        rows.setdefault(int((centre - BLOCK_TOP) // PITCH), []).append(c)
+    lines = []
+    for row, chars in sorted(rows.items()):
+        chars.sort(key=lambda c: c["x0"])
+        lines.append(Line(row, "".join(c["text"] for c in chars), chars[0]["x0"] / MM, chars[-1]["x1"] / MM,
+                          max(c["size"] for c in chars), chars))
+    footer.sort(key=lambda c: c["x0"])
+    return lines, footer
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    reason = _render_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    pdfplumber = pytest.importorskip("pdfplumber", reason="pip install pdfplumber (the test extra)")
+    folder = tmp_path_factory.mktemp("render")
+    data, _ = render_docx(sample_document())
+    started = time.monotonic()
+    path = convert_to_pdf(write(folder, data), folder / "out")
+    elapsed = time.monotonic() - started
+    with pdfplumber.open(path) as document:
+        pages = [_lines(page) for page in document.pages]
+        size = (document.pages[0].width / MM, document.pages[0].height / MM)
+    first_attachment = next(i for i, (lines, _) in enumerate(pages) if lines and lines[0].text == "附件1")
+    return {"pages": pages, "size": size, "attachment": first_attachment, "seconds": elapsed, "path": path}
+
+
+@pytest.mark.render
+def test_a4(printed):
+    width, height = printed["size"]
+    assert abs(width - 210) < 0.5 and abs(height - 297) < 0.5
+
+
+@pytest.mark.render
+def test_full_body_pages_have_22_lines(printed):
+    body_pages = printed["pages"][: printed["attachment"]]
+    assert len(body_pages) >= 4, "the sample should fill several pages"
+    for number, (lines, _) in enumerate(body_pages[:-1], 1):
+        rows = [line.row for line in lines]
+        assert rows[0] == 0 and rows[-1] == 21, (number, rows)
+        assert len(rows) == len(set(rows))
+        blank = 1 if number == 1 else 0  # the blank line between the title and 主送
+        assert len(rows) == 22 - blank, (number, rows)
+
+
+@pytest.mark.render
+def test_full_body_lines_have_28_characters(printed):
+    body_pages = printed["pages"][: printed["attachment"]]
+    lines = [line for page, _ in body_pages for line in page if line.size == 16]
+    checked = 0
+    for line, following in zip(lines, lines[1:]):
+        if abs(following.x0 - BLOCK_LEFT) > 1 or line.text.startswith("附件"):
+            continue  # the next line starts a paragraph: this one may be short
+        inside = [c for c in line.chars if c["x0"] / MM < BLOCK_RIGHT - 0.5]
+        hanging = [c["text"] for c in line.chars if c["x0"] / MM >= BLOCK_RIGHT - 0.5]
+        assert set(hanging) <= HANGING and len(hanging) <= 1, line.text
+        indent = round((line.x0 - BLOCK_LEFT) / CHAR)
+        width = indent + sum(char_width(c["text"]) for c in inside)
+        if all(ord(c["text"]) > 127 for c in inside):
+            assert width == 28, (line.text, width)
+        else:
+            # LibreOffice spaces Latin letters and digits from Chinese (Word, with autoSpaceDE off,
+            # does not), so such a line may hold a little less.
+            assert 26 <= width <= 28, (line.text, width)
+        checked += 1
+    assert checked > 50
+
+
+@pytest.mark.render
+def test_title_lines_are_centred_and_fit(printed):
+    lines, _ = printed["pages"][0]
+    title = [line for line in lines if line.size == 22]
+    assert len(title) == 3
+    assert [line.row for line in title] == [0, 1, 2]
+    for line in title:
+        assert BLOCK_LEFT - 0.5 <= line.x0 and line.x1 <= BLOCK_RIGHT + 0.5
+        assert abs((line.x0 + line.x1) / 2 - (BLOCK_LEFT + BLOCK_RIGHT) / 2) < 1.5, line.text
+
+
+@pytest.mark.render
+def test_page_numbers(printed):
+    for number, (_, footer) in enumerate(printed["pages"], 1):
+        text = "".join(c["text"] for c in footer)
+        assert text == f"\u2014 {number} \u2014" or text == f"\u2014{number}\u2014", text
+        x0, x1 = footer[0]["x0"] / MM, footer[-1]["x1"] / MM
+        if number % 2:
+            assert x0 > 105 and abs(x1 - (BLOCK_RIGHT - PAGE_NUMBER_CHAR)) < 1.0, (number, x0, x1)
+        else:
+            assert x1 < 105 and abs(x0 - (BLOCK_LEFT + PAGE_NUMBER_CHAR)) < 1.0, (number, x0, x1)
+        dash = footer[0]
+        below = (dash["top"] + dash["bottom"]) / 2 / MM - BLOCK_BOTTOM
+        assert 5.5 <= below <= 8.5, f"page {number}: page number {below:.1f} mm below the text block"
+        assert all(abs(c["size"] - 14) < 0.1 for c in footer)
+
+
+@pytest.mark.render
+def test_attachment_page(printed):
+    lines, _ = printed["pages"][printed["attachment"]]
+    assert lines[0].text == "附件1" and lines[0].row == 0
+    assert abs(lines[0].x0 - BLOCK_LEFT) < 0.5
+    assert lines[1].row == 2 and lines[1].size == 22  # the title on the third line
+    header = [line for line in lines if "重点工作任务" in line.text]
+    assert header
+    # the header row is repeated on the table's next page
+    next_lines, _ = printed["pages"][printed["attachment"] + 1]
+    assert any("重点工作任务" in line.text for line in next_lines[:3])
+
+
+@pytest.mark.render
+def test_imprint_at_the_foot_of_the_last_page(printed):
+    lines, _ = printed["pages"][-1]
+    printer = [line for line in lines if line.text.endswith("印发")]
+    assert printer, "版记 missing on the last page"
+    assert printer[0].row == 21, "the 印发 line should be the last line of the text block"
+    assert printer[0].text.startswith("渭南市科学技术局办公室")
+    assert abs(printer[0].x0 - (BLOCK_LEFT + PAGE_NUMBER_CHAR)) < 1.0  # one 14 pt character in
+    assert abs(printer[0].x1 - (BLOCK_RIGHT - PAGE_NUMBER_CHAR)) < 1.0
+    cc = [line for line in lines if line.text.startswith("抄送：")]
+    assert cc and cc[0].row < printer[0].row
+
+
+@pytest.mark.render
+def test_conversion_is_quick(printed):
+    assert printed["seconds"] < 60
+
+
+@pytest.mark.render
+def test_parallel_conversions_in_a_bare_environment(tmp_path, monkeypatch):
+    reason = _render_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    for name in ("HOME", "LANG", "LC_ALL", "FONTCONFIG_FILE", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    data, _ = render_docx(sample_document(attachments=[], imprint=None))
+    sources = [write(tmp_path, data, f"r{i}.docx") for i in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda p: convert_to_pdf(p, tmp_path / "out"), sources))
+    assert [r.name for r in results] == ["r0.pdf", "r1.pdf"]
+    assert all(r.read_bytes().startswith(b"%PDF") for r in results)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["r0.pdf", "r1.pdf"]  # no leftovers
+
+
+# --- the converter without LibreOffice ----------------------------------------------------------
+def _fake_soffice(folder: Path, script: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "soffice"
+    path.write_text(f"#!{sys.executable}\n{script}", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+RECORDING = """
+import json, os, sys, pathlib
+args = sys.argv[1:]
+out = pathlib.Path(args[args.index("--outdir") + 1])
+src = pathlib.Path(args[-1])
+(out / (src.stem + ".pdf")).write_bytes(b"%PDF-1.4 fake")
+env = {k: os.environ.get(k) for k in ("HOME", "FONTCONFIG_FILE")}
+pathlib.Path(os.environ["KJPLAN_TEST_LOG"]).write_text(json.dumps({"args": args, "env": env}))
+"""
+
+
+@pytest.fixture
+def docx_file(tmp_path):
+    data, _ = render_docx(sample_document(attachments=[], imprint=None))
+    return write(tmp_path, data)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fake soffice is a POSIX script")
+def test_converter_command_and_environment(tmp_path, docx_file, monkeypatch):
+    import json
+
+    fake = _fake_soffice(tmp_path / "bin", RECORDING)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: fake)
+    log = tmp_path / "log.json"
+    monkeypatch.setenv("KJPLAN_TEST_LOG", str(log))
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
+    result = convert_to_pdf(docx_file, tmp_path / "out")
+    assert result == tmp_path / "out" / "report.pdf" and result.read_bytes() == b"%PDF-1.4 fake"
+    record = json.loads(log.read_text())
+    profile = [a for a in record["args"] if a.startswith("-env:UserInstallation=file:///")]
+    assert profile and "--headless" in record["args"]
+    assert record["env"]["HOME"]  # soffice gets a home even from a bare environment
+    if sys.platform.startswith("linux"):
+        assert record["env"]["FONTCONFIG_FILE"] == str(pdf.FONTS_CONF)
+        assert pdf.FONTS_CONF.is_file()
+    assert list((tmp_path / "out").iterdir()) == [result]  # the temporary folder is gone
+
+    # A caller's own fontconfig file wins; every conversion has its own profile.
+    monkeypatch.setenv("FONTCONFIG_FILE", "/etc/fonts/fonts.conf")
+    convert_to_pdf(docx_file, tmp_path / "out")
+    second = json.loads(log.read_text())
+    assert second["env"]["FONTCONFIG_FILE"] == "/etc/fonts/fonts.conf"
+    assert [a for a in second["args"] if a.startswith("-env:")] != profile
+
+
+def test_fonts_conf_maps_the_standard_fonts():
+    text = pdf.FONTS_CONF.read_text(encoding="utf-8")
+    assert "/etc/fonts/fonts.conf" in text
+    for name in ("仿宋_GB2312", "楷体_GB2312", "方正小标宋简体", "宋体", "黑体", "AR PL KaitiM GB",
+                 "AR PL SungtiL GB", "WenQuanYi Zen Hei Mono"):
+        assert f"<string>{name}</string>" in text
+
+
+def test_missing_libreoffice_says_what_to_install(tmp_path, docx_file, monkeypatch):
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    with pytest.raises(ToolMissing) as caught:
+        convert_to_pdf(docx_file, tmp_path / "out")
+    assert "apt-get install libreoffice-writer-nogui" in caught.value.message
+    assert "libreoffice.org" in caught.value.message
+    assert caught.value.exit_code == 69
+
+
+def test_find_soffice_looks_on_path_and_in_usual_places(tmp_path, monkeypatch):
+    fake = _fake_soffice(tmp_path / "lo" / "program", "")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(pdf, "_candidates", lambda: [str(tmp_path / "nowhere"), str(fake.parent)])
+    assert find_soffice() == fake
+    monkeypatch.setattr(pdf, "_candidates", lambda: [])
+    assert find_soffice() is None
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fake soffice is a POSIX script")
+def test_failed_conversion_is_a_chinese_error(tmp_path, docx_file, monkeypatch):
+    fake = _fake_soffice(tmp_path / "bin", "import sys\nprint('Error: source file could not be loaded', file=sys.stderr)\nsys.exit(1)\n")
+    monkeypatch.setattr(pdf, "find_soffice", lambda: fake)
+    with pytest.raises(KjplanError) as caught:
+        convert_to_pdf(docx_file, tmp_path / "out")
+    assert "未能" in caught.value.message and "could not be loaded" in caught.value.message
+    assert not (tmp_path / "out" / "report.pdf").exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fake soffice is a POSIX script")
+def test_conversion_timeout(tmp_path, docx_file, monkeypatch):
+    fake = _fake_soffice(tmp_path / "bin", "import time\ntime.sleep(30)\n")
+    monkeypatch.setattr(pdf, "find_soffice", lambda: fake)
+    with pytest.raises(KjplanError) as caught:
+        convert_to_pdf(docx_file, tmp_path / "out", timeout=1)
+    assert "超时" in caught.value.message
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_missing_source_file(tmp_path):
+    with pytest.raises(KjplanError):
+        convert_to_pdf(tmp_path / "nope.docx", tmp_path / "out")
