@@ -138,15 +138,15 @@ def convert_metrics(item: Item, pairs: Mapping[str, str], *, allow_remove: bool 
     out: dict[str, float | None] = {}
     problems = []
     for key, text in pairs.items():
+        if not text and allow_remove:
+            out[key] = None
+            continue
         target = item.target(key)
         if target is None:
             problems.append(f"“{key}”不是第 {item.number} 项的指标；{_targets_hint(item)}")
             continue
         if not text:
-            if allow_remove:
-                out[key] = None
-            else:
-                problems.append(f"指标“{key}”缺少数值，如 {key}=6000万")
+            problems.append(f"指标“{key}”缺少数值，如 {key}=6000万")
             continue
         try:
             value = to_target_unit(text, target.unit)
