@@ -332,3 +332,15 @@ def test_imprint_without_cc_has_one_row():
     data, _ = render_docx(doc)
     table = part(data, "word/document.xml").findall("w:body/w:tbl", NS)[-1]
     assert len(table.findall("w:tr", NS)) == 1
+
+
+def test_ragged_and_empty_tables():
+    ragged = Table(["序号", "事项"], [["1", "甲", "多出的一列"], ["2"]], [1, 3])
+    empty = Table([], [], [])
+    doc = sample_document(attachments=[Attachment("附件1", "表一", ragged), Attachment("附件2", "表二", empty)])
+    data, _ = render_docx(doc)
+    tables = part(data, "word/document.xml").findall("w:body/w:tbl", NS)
+    assert len(tables) == 2  # the ragged table and the 版记; the empty table is left out
+    rows = tables[0].findall("w:tr", NS)
+    assert [len(r.findall("w:tc", NS)) for r in rows] == [3, 3, 3]
+    assert sum(int(c.get(qn("w:w"))) for c in tables[0].findall("w:tblGrid/w:gridCol", NS)) == 8844

@@ -70,7 +70,11 @@ class _Writer:
         return out
 
     def lines(self, text: str) -> list[str]:
+        """Non-empty lines: each becomes a paragraph (公文 has no blank lines inside the body)."""
         return [line for line in self.clean(text).split("\n") if line.strip()]
+
+    def one_line(self, text: str) -> str:
+        return "".join(self.lines(text))
 
     def add(self, props: etree._Element | None, text: str = "") -> None:
         self.blocks.append(paragraph(props, *self.runs(text)))
@@ -81,14 +85,14 @@ class _Writer:
     # --- blocks ------------------------------------------------------------------------------
     def title(self, text: str, style: str) -> None:
         runs: list[etree._Element] = []
-        for index, line in enumerate(break_title(" ".join(self.lines(text)), TITLE_CHARS)):
+        for index, line in enumerate(break_title(self.one_line(text), TITLE_CHARS)):
             if index:
                 runs.append(oxml.line_break_run())
             runs.extend(self.runs(line))
         self.blocks.append(paragraph(ppr(style=style), *runs))
 
     def recipients(self) -> None:
-        text = " ".join(self.lines(self.doc.recipients)).rstrip("：:")
+        text = self.one_line(self.doc.recipients).rstrip("：:")
         if text:
             self.add(ppr(style="GwRecipients"), text + "：")
 
@@ -104,7 +108,7 @@ class _Writer:
         label = _advance("附件：")
         for number, item in enumerate(items, 1):
             prefix = f"{number}." if len(items) > 1 else ""
-            name = " ".join(self.lines(item.title))
+            name = self.one_line(item.title)
             left = lead + label + _advance(prefix)
             hanging = left - lead if number == 1 else _advance(prefix)
             text = ("附件：" if number == 1 else "") + prefix + name
@@ -115,7 +119,7 @@ class _Writer:
         right; a date longer than that keeps two characters from the right and pushes the 署名 left
         (GB/T 9704 7.3.5.2)."""
         date = format_date(self.doc.date)
-        name = " ".join(self.lines(self.doc.signature))
+        name = self.one_line(self.doc.signature)
         two = 2 * oxml.CHAR
         if not name:
             self.add(ppr(style="GwDate", ind={"right": two}), date)
@@ -133,21 +137,27 @@ class _Writer:
 
     def attachment(self, item: Attachment) -> None:
         # "附件1" on the first line of a new page, the title centred on the third.
-        self.add(ppr(style="GwAttachLabel"), " ".join(self.lines(item.label)))
+        self.add(ppr(style="GwAttachLabel"), self.one_line(item.label))
         self.blank()
         self.title(item.title, "GwAttachTitle")
         self.blank()
-        self.blocks.append(self.table(item.table))
+        table = self.table(item.table)
+        if table is not None:
+            self.blocks.append(table)
 
-    def table(self, table: Table) -> etree._Element:
-        columns = len(table.header)
+    def table(self, table: Table) -> etree._Element | None:
+        columns = max([len(table.header)] + [len(row) for row in table.rows])
+        if columns == 0:
+            return None
         widths = _scale(table.widths, columns, oxml.TEXT_W)
+        header = [table.header[i] if i < len(table.header) else "" for i in range(columns)]
+        # Columns of short values (序号, 完成率, 责任单位) are centred; text columns flush left.
         centred = [
             all(text_width(row[i] if i < len(row) else "") <= 6 for row in table.rows) for i in range(columns)
         ]
         rows = [el("tr", None, oxml.row_properties(header=True), *(
             oxml.cell(widths[i], self.cell_paragraphs(text, "GwTableHeader", "center"))
-            for i, text in enumerate(table.header)
+            for i, text in enumerate(header)
         ))]
         for row in table.rows:
             cells = [row[i] if i < len(row) else "" for i in range(columns)]
@@ -172,12 +182,12 @@ class _Writer:
         between a 0.35 mm rule above and below and 0.25 mm rules between its rows."""
         one = oxml.SMALL_SZ * 10  # one 14 pt character
         rows: list[list[etree._Element]] = []
-        cc = " ".join(self.lines(imprint.cc)).rstrip("。")
+        cc = self.one_line(imprint.cc).rstrip("。")
         if cc:
             label = 3 * one  # 抄送：, wrapped lines under the first recipient
             props = ppr(style="GwImprint", ind={"left": one + label, "right": one, "hanging": label})
             rows.append([paragraph(props, *self.runs(f"抄送：{cc}。"))])
-        printer = " ".join(self.lines(imprint.printer))
+        printer = self.one_line(imprint.printer)
         props = ppr(style="GwImprint", tabs=[("right", oxml.TEXT_W - one)], ind={"left": one, "right": one})
         rows.append([paragraph(props, *self.runs(f"{printer}\t{format_date(imprint.date)}印发"))])
         borders = el(

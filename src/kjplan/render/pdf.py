@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kjplan.errors import KjplanError, ToolMissing
+from kjplan.errors import KjplanError, OutputError, ToolMissing
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 INSTALL_HINT = (
@@ -74,10 +74,14 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> P
     soffice = find_soffice()
     if soffice is None:
         raise ToolMissing(INSTALL_HINT)
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{docx_path.stem}.pdf"
-    # The temporary folder sits beside the target so the final rename stays on one file system.
-    with tempfile.TemporaryDirectory(prefix=".kjplan-pdf-", dir=out_dir) as work:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # The temporary folder sits beside the target so the final rename stays on one file system.
+        workspace = tempfile.TemporaryDirectory(prefix=".kjplan-pdf-", dir=out_dir)
+    except OSError as exc:
+        raise OutputError(f"无法写入输出目录 {out_dir}：{exc.strerror or exc}") from exc
+    with workspace as work:
         work_dir = Path(work)
         profile = work_dir / "profile"
         result_dir = work_dir / "out"
@@ -99,7 +103,10 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> P
             detail = output.decode("utf-8", "replace").strip()
             detail = detail.splitlines()[-1] if detail else f"退出码 {returncode}"
             raise KjplanError(f"LibreOffice 未能将 {docx_path.name} 转换为 PDF：{detail}")
-        os.replace(produced, target)
+        try:
+            os.replace(produced, target)
+        except OSError as exc:
+            raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
     return target
 
 
