@@ -9,6 +9,7 @@ same Document gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -248,6 +249,15 @@ def _hairline() -> etree._Element:
 
 
 def _split_gb2312(text: str) -> Iterator[tuple[str, bool]]:
+    """Runs of characters inside / outside GB2312. Almost all text is inside: one encode decides."""
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        pass
+    else:
+        if text:
+            yield text, True
+        return
     start = 0
     for index in range(1, len(text) + 1):
         if index == len(text) or _in_gb2312(text[index]) != _in_gb2312(text[start]):
@@ -255,12 +265,17 @@ def _split_gb2312(text: str) -> Iterator[tuple[str, bool]]:
             start = index
 
 
+@functools.lru_cache(maxsize=4096)
 def _in_gb2312(ch: str) -> bool:
+    """In the GB2312 fonts. Python's gb2312 codec maps A1AA/A1A4 to U+2015/U+30FB, Windows (and the
+    fonts) to — U+2014 and · U+00B7; so go by the GBK code: GB2312 is GBK's rows A1-F7, cells A1-FE."""
+    if ch < "\x80":
+        return True
     try:
-        ch.encode("gb2312")
+        code = ch.encode("gbk")
     except UnicodeEncodeError:
         return False
-    return True
+    return len(code) == 2 and 0xA1 <= code[0] <= 0xF7 and 0xA1 <= code[1] <= 0xFE
 
 
 def _advance(text: str) -> int:
