@@ -8,10 +8,10 @@ name says otherwise; font sizes in half-points (`w:sz`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
-from docx.oxml.ns import qn
-from docx.oxml.parser import OxmlElement
+from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
 from kjplan.settings import FontSettings
@@ -77,15 +77,26 @@ SETTINGS_ORDER = (
 ).split()
 
 
+@functools.lru_cache(maxsize=None)
 def _qn(tag: str) -> str:
     return qn(tag if ":" in tag else f"w:{tag}")
 
 
+@functools.lru_cache(maxsize=None)
+def _ns_of(tag: str) -> dict[str, str]:
+    prefix = tag.split(":")[0] if ":" in tag else "w"
+    return {prefix: nsmap[prefix]}
+
+
 def el(tag: str, attrs: dict[str, object] | None = None, *children: etree._Element | None) -> etree._Element:
-    """A `w:` element (prefix optional) with string attributes and the given children, in order."""
-    element = OxmlElement(tag if ":" in tag else f"w:{tag}")
-    for key, value in (attrs or {}).items():
-        element.set(_qn(key), str(value))
+    """A `w:` element (prefix optional) with string attributes and the given children, in order.
+
+    Plain lxml elements rather than python-docx's OxmlElement: a long report builds a hundred
+    thousand of them, and lxml drops the repeated namespace declaration when they are appended."""
+    element = etree.Element(_qn(tag), nsmap=_ns_of(tag))
+    if attrs:
+        for key, value in attrs.items():
+            element.set(_qn(key), str(value))
     for child in children:
         if child is not None:
             element.append(child)
