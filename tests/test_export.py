@@ -388,3 +388,17 @@ def test_log_has_one_line_per_run_also_on_failure(ws, tmp_path):
     assert "written=- unchanged=report-2020Q2.json,records-2020Q2.csv" in second
     assert " exit=75 失败：另一个导出正在进行" in busy
     assert " exit=2 失败：未知的导出格式" in usage
+
+
+def test_auto_on_new_years_day_exports_the_year_just_ended(ws):
+    """Next year's plan is often in place before the Q4 export runs on 1 January."""
+    fill(ws)
+    text = (ws.plans_dir / "2020.yaml").read_text(encoding="utf-8")
+    (ws.plans_dir / "2021.yaml").write_text(text.replace("year: 2020", "year: 2021", 1), encoding="utf-8")
+    result = export(ws, formats="json,csv", today=dt.date(2021, 1, 1))
+    assert result.quarter == Quarter(2020, 4)
+    assert sorted(p.name for p in result.written) == ["records-2020Q4.csv", "report-2020Q4.json"]
+    explicit = export(ws, quarter="2020Q4", formats="json", today=dt.date(2021, 1, 1))
+    assert [p.name for p in explicit.unchanged] == ["report-2020Q4.json"]
+    later = export(ws, formats="json", today=dt.date(2021, 4, 2))
+    assert later.quarter == Quarter(2021, 1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -83,6 +84,21 @@ def resolve_quarter(quarter: str | Quarter, plan_year: int, today: dt.date) -> Q
     return parse_quarter(quarter, plan_year, today)
 
 
+def plan_for(ws: Workspace, quarter: str | Quarter, today: dt.date):
+    """The plan the period belongs to. Normally the newest plan; but `auto` on 1 January means the fourth
+    quarter of the year just ended, and "2020Q4" names its year: use that year's plan when the workspace
+    has it (next year's plan is often in place before the last quarter's export runs)."""
+    years = ws.plan_paths()
+    if isinstance(quarter, Quarter):
+        wanted = quarter.year
+    elif str(quarter).strip().lower() == "auto":
+        wanted = Quarter.of_date(today).previous().year
+    else:
+        match = re.match(r"\s*(\d{4})", str(quarter))
+        wanted = int(match.group(1)) if match else None
+    return ws.plan(wanted if wanted in years else None)
+
+
 def output_names(quarter: Quarter, cumulative: bool, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, str]:
     """The stable file name of each format: report-2020Q2.docx, records-2020Q2.csv, ..."""
     from kjplan.report import ReportModel
@@ -128,7 +144,7 @@ def export(ws: Workspace, *, quarter: str | Quarter = "auto", cumulative: bool =
     result: ExportResult | None = None
     try:
         chosen = parse_formats(formats)
-        plan = ws.plan()
+        plan = plan_for(ws, quarter, today)
         q = resolve_quarter(quarter, plan.year, today)
         period = f"{q.code}{exporters.suffix(cumulative)}"
         target_dir = Path(out_dir) if out_dir is not None else ws.reports_dir
