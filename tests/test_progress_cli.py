@@ -335,3 +335,65 @@ def test_add_progress_imports_no_heavy_library_and_reads_no_ledger(ws):
     assert result.returncode == 0 and len(result.stdout.strip()) == 16, result.stderr
     assert result.stderr.splitlines()[-1] == "HEAVY "
     assert len(ledger_path(ws).read_bytes().splitlines()) == 2
+
+
+# ------------------------------------------------------------------------------------ in a terminal
+
+FAKE_EDITOR = """
+import pathlib, sys
+path = pathlib.Path(sys.argv[-1])
+template = path.read_text(encoding="utf-8")
+assert "以 # 开头的行会被忽略" in template
+reply = pathlib.Path(sys.argv[1]).read_text(encoding="utf-8")
+if reply == "<fail>":
+    sys.exit(4)
+path.write_text(reply + template, encoding="utf-8")
+"""
+
+
+@pytest.fixture
+def terminal(monkeypatch, tmp_path):
+    """Pretend standard input is a terminal, with $EDITOR a script that types what the test puts in
+    edited["text"] (and counts how often it was opened)."""
+    from kjplan.cli import progress_cmds
+
+    script, reply = tmp_path / "editor.py", tmp_path / "reply.txt"
+    script.write_text(FAKE_EDITOR + "open(sys.argv[1] + '.calls', 'a').write('x')\n", encoding="utf-8")
+    monkeypatch.setattr(progress_cmds, "interactive", lambda: True)
+    monkeypatch.setenv("VISUAL", f'"{sys.executable}" "{script}" "{reply}"')
+
+    class Edited(dict):
+        def __setitem__(self, key, value):
+            reply.write_text(value, encoding="utf-8")
+
+        @property
+        def calls(self):
+            calls = reply.with_name(reply.name + ".calls")
+            return len(calls.read_text()) if calls.exists() else 0
+
+    return Edited()
+
+
+def test_in_a_terminal_item_and_status_are_asked_and_the_editor_opens(ws, terminal):
+    terminal["text"] = "在编辑器里写的进展\n第二行"
+    result = invoke(ws, "add-progress", input="17\n1\n5\n2\n")
+    assert result.exit_code == 0, result.stderr
+    assert " 16. 强化党风廉政建设主体责任落实" in result.stderr
+    assert "没有第 17 项" in result.stderr and "状态“5”无效" in result.stderr  # asked again, not failed
+    (record,) = log_json(ws)
+    assert (record["item"], record["status"], record["text"]) == (1, "序时推进", "在编辑器里写的进展\n第二行")
+    assert terminal.calls == 1
+
+
+def test_an_empty_editor_cancels(ws, terminal):
+    terminal["text"] = "   \n"
+    _reject(ws, "add-progress", "--item", "1", "--status", "done", words=["为空，已取消"])
+    terminal["text"] = "<fail>"  # the editor exits with an error
+    _reject(ws, "add-progress", "--item", "1", "--status", "done", words=["编辑器", "退出码 4", "--text"])
+    assert not ledger_path(ws).exists()
+
+
+def test_an_item_with_targets_is_not_asked_for_a_status(ws, terminal):
+    result = invoke(ws, "add-progress", "--item", "9", "--text", "x", "--metric", "innovation_fund=1000万")
+    assert result.exit_code == 0, result.stderr
+    assert "请选择进展状态" not in result.stderr and terminal.calls == 0

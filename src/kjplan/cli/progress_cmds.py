@@ -32,13 +32,53 @@ def _read_stdin() -> str:
     return decode_utf8(data, "标准输入").rstrip("\r\n")
 
 
-def _edit(item, what: str) -> str:
-    import click
+def editor_command() -> str:
+    """$VISUAL, then $EDITOR, then the system's plain editor (as git does)."""
+    import os
 
+    for name in ("VISUAL", "EDITOR"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return "notepad" if os.name == "nt" else "vi"
+
+
+def open_editor(template: str) -> str:
+    """Open the user's editor on a temporary file holding `template`; return what was saved."""
+    import os
+    import subprocess
+    import tempfile
+
+    from kjplan.loading import decode_utf8
+
+    editor = editor_command()
+    fd, name = tempfile.mkstemp(prefix="kjplan-progress-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(template)
+        # Through the shell, as git runs core.editor: EDITOR may hold options ("code --wait").
+        quoted = f'"{name}"' if os.name == "nt" else __import__("shlex").quote(name)
+        try:
+            code = subprocess.call(f"{editor} {quoted}", shell=True)
+        except OSError as exc:
+            code, _ = 127, exc
+        if code != 0:
+            raise KjplanError(f"编辑器“{editor}”没有正常退出（退出码 {code}），已取消，没有写入任何记录。"
+                              "可设置环境变量 EDITOR 指定编辑器，或直接用 --text 写进展情况")
+        with open(name, "rb") as fh:
+            return decode_utf8(fh.read(), "编辑器中保存的内容")
+    finally:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+
+
+def _edit(item, what: str) -> str:
     template = (f"\n# 请在上面写第 {item.number} 项“{item.title}”的{what}。\n"
                 "# 以 # 开头的行会被忽略；内容为空则取消登记。\n")
-    edited = click.edit(template, extension=".txt", require_save=True)
-    text = "\n".join(line for line in (edited or "").splitlines() if not line.startswith("#")).strip()
+    edited = open_editor(template)
+    text = "\n".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
     if not text:
         raise KjplanError(f"{what}为空，已取消，没有写入任何记录")
     return text
