@@ -32,7 +32,14 @@ def word_boundaries(text: str) -> set[int]:
 
 
 def test_short_title_is_one_line():
-    assert break_title("关于2020年第二季度工作要点落实情况的报告") == ["关于2020年第二季度工作要点落实情况的报告"]
+    assert break_title("关于2020年第二季度工作落实情况的报告") == ["关于2020年第二季度工作落实情况的报告"]
+
+
+def test_chinese_latin_spacing_counts():
+    # 20 characters exactly, but LibreOffice/WPS space "2020" from the Chinese around it: two lines.
+    title = "2020年第二季度科技工作要点推进情况统计表"
+    assert text_width(title) == 20.25
+    assert break_title(title) == ["2020年第二季度科技", "工作要点推进情况统计表"]
 
 
 def test_sixty_character_title_breaks_between_words_into_lines_that_fit():
@@ -61,7 +68,8 @@ def test_lines_are_balanced():
 
 
 def test_ascii_counts_half():
-    assert text_width("2020年") == 3.0
+    assert text_width("2020") == 2.0
+    assert text_width("2020年") == 3.25  # plus a quarter em where Chinese meets Latin
     # 40 ASCII letters fit one 20-character line.
     assert break_title("A" * 40) == ["A" * 40]
 

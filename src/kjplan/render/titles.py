@@ -26,7 +26,15 @@ def char_width(ch: str) -> float:
 
 
 def text_width(text: str) -> float:
-    return sum(char_width(ch) for ch in text)
+    """Characters' widths, plus a quarter em wherever Chinese meets a Latin letter or digit: LibreOffice
+    always, and WPS and Word by default, space the two apart, so a title that fits only without that
+    space would wrap by itself, mid-word."""
+    width = sum(char_width(ch) for ch in text)
+    return width + 0.25 * sum(1 for a, b in zip(text, text[1:]) if _meets_latin(a, b) or _meets_latin(b, a))
+
+
+def _meets_latin(a: str, b: str) -> bool:
+    return char_width(a) == 1.0 and a.isalpha() and b.isascii() and b.isalnum()
 
 
 def _tokens(title: str, max_width: float) -> list[str]:
@@ -74,11 +82,14 @@ def break_title(title: str, max_width: float = 20.0) -> list[str]:
 
 
 def _layout(tokens: list[str], max_width: float) -> list[str] | None:
-    # Widths in half units keep the arithmetic exact.
-    units = [round(text_width(t) * 2) for t in tokens]
-    limit = math.floor(max_width * 2)
+    # Widths in quarter units keep the arithmetic exact; gaps[i] is the Chinese/Latin spacing between
+    # token i and token i+1, counted only when both stand on the same line.
+    units = [round(text_width(t) * 4) for t in tokens]
+    gaps = [round((text_width(a[-1] + b[0]) - text_width(a[-1]) - text_width(b[0])) * 4)
+            for a, b in zip(tokens, tokens[1:])]
+    limit = math.floor(max_width * 4)
     for count in range(max(2, math.ceil(sum(units) / limit)), len(tokens) + 1):
-        ends = _best_layout(tuple(units), count, limit)
+        ends = _best_layout(tuple(units), tuple(gaps), count, limit)
         if ends is not None:
             out, start = [], 0
             for end in ends:
@@ -88,16 +99,18 @@ def _layout(tokens: list[str], max_width: float) -> list[str] | None:
     return None
 
 
-def _best_layout(units: tuple[int, ...], lines: int, limit: int) -> list[int] | None:
+def _best_layout(units: tuple[int, ...], gaps: tuple[int, ...], lines: int, limit: int) -> list[int] | None:
     """End indices of each line for the most even unimodal layout in exactly `lines` lines.
 
     Evenness is the sum of squared line widths (the total is fixed, so this is the variance);
     dynamic programming over (next token, lines left, previous width, already falling).
     """
     n = len(units)
-    prefix = [0]
+    prefix, gap_prefix = [0], [0]
     for u in units:
         prefix.append(prefix[-1] + u)
+    for g in gaps:
+        gap_prefix.append(gap_prefix[-1] + g)
 
     @lru_cache(maxsize=None)
     def solve(start: int, left: int, prev: int, falling: bool) -> tuple[float, tuple[int, ...]] | None:
@@ -108,7 +121,7 @@ def _best_layout(units: tuple[int, ...], lines: int, limit: int) -> list[int] | 
             return None
         best: tuple[float, tuple[int, ...]] | None = None
         for end in range(start + 1, n - left + 2):
-            width = prefix[end] - prefix[start]
+            width = prefix[end] - prefix[start] + gap_prefix[end - 1] - gap_prefix[start]
             if width > limit:
                 break
             if falling and width > prev:
