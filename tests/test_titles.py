@@ -67,6 +67,12 @@ def test_lines_are_balanced():
     assert max(widths) - min(widths) <= 4
 
 
+def test_numbers_stay_with_their_measure_word():
+    lines = break_title("中共渭南市科学技术局党组关于2020年第二季度科技工作要点落实情况的报告")
+    assert lines == ["中共渭南市科学技术局党组关于2020年", "第二季度科技工作要点落实情况的报告"]
+    assert not any(line.startswith("年") for line in break_title("关于做好全市科技系统2020年度工作总结和2021年工作计划的通知"))
+
+
 def test_ascii_counts_half():
     assert text_width("2020") == 2.0
     assert text_width("2020年") == 3.25  # plus a quarter em where Chinese meets Latin

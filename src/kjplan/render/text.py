@@ -19,7 +19,7 @@ from kjplan.report import ItemReport, MetricProgress, ReportModel
 from kjplan.settings import Settings
 
 TEMPLATE = "report.j2"
-SUMMARY_LIMIT = 60  # characters of the latest progress in the attachment table
+SUMMARY_LIMIT = 40  # characters of the latest progress in the attachment table
 
 
 def template_dirs(workspace_templates: Path | None) -> list[str]:
@@ -130,7 +130,7 @@ def attachment_table(w: Wording, model: ReportModel) -> Table:
             progress, report.status or ("—" if report.records else no_record),
         ])
     # In characters (+ cell margins) at the table font: 完成进度 and 序时推进 keep to one line.
-    return Table(header=header, rows=rows, widths=[2.9, 7.9, 5.9, 10.4, 4.9, 4.9])
+    return Table(header=header, rows=rows, widths=[3.2, 7.6, 5.9, 9.6, 5.3, 5.3])
 
 
 def build_document(model: ReportModel, settings: Settings, templates: Path | None, date: dt.date) -> Document:

@@ -17,6 +17,8 @@ import rjieba
 # Punctuation that may not start a line (glued to the word before it) or end one (glued to the next).
 _NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—·%,.;:?!)]}>")
 _NO_LINE_END = set("（《「『【〔〈“‘([{<")
+# A number stays with the measure word after it: 2020年, 16项, 1亿元 (the segmenter splits them).
+_MEASURES = set("年月日号季度期届次个项家名人件万亿元%％倍")
 
 
 def char_width(ch: str) -> float:
@@ -44,7 +46,8 @@ def _tokens(title: str, max_width: float) -> list[str]:
         words = list(title)
     glued: list[str] = []
     for word in words:
-        if glued and (word[0] in _NO_LINE_START or word.isspace() or glued[-1][-1] in _NO_LINE_END):
+        after_number = glued and glued[-1][-1].isdigit() and word[0] in _MEASURES
+        if glued and (word[0] in _NO_LINE_START or word.isspace() or glued[-1][-1] in _NO_LINE_END or after_number):
             glued[-1] += word
         else:
             glued.append(word)
