@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 from kjplan.errors import OutputError
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
 
 def same_content(path: Path, data: bytes) -> bool:
@@ -40,3 +45,23 @@ def atomic_write(path: Path, data: bytes) -> bool:
             pass
         raise OutputError(f"无法写入 {path}（{exc.strerror}）") from None
     return True
+
+
+def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
+    """Rewrite an Office package (docx, xlsx) with fixed entry order, timestamps and attributes, so
+    that the same content gives the same bytes: a scheduled run that changes nothing changes no file."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    if when.year < 1980:
+        stamp = FIXED_ZIP_TIME
+    source = zipfile.ZipFile(io.BytesIO(data))
+    first = ["[Content_Types].xml", "_rels/.rels"]
+    names = first + sorted(n for n in source.namelist() if n not in first)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, source.read(name), compresslevel=6)
+    return out.getvalue()

@@ -59,7 +59,7 @@ def workbook_bytes(model: ReportModel, date: dt.date) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.writer.excel import ExcelWriter
 
-    from kjplan.render.docx import _normalise_zip
+    from kjplan.fsutil import normalise_zip
 
     wb = Workbook()
     sheet = wb.active
@@ -105,7 +105,7 @@ def workbook_bytes(model: ReportModel, date: dt.date) -> bytes:
     # ExcelWriter directly: openpyxl's save_workbook would stamp `modified` with the current time.
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()
-    return _normalise_zip(raw.getvalue(), stamp)
+    return normalise_zip(raw.getvalue(), stamp)
 
 
 def render(job: ExportJob) -> list[Output]:

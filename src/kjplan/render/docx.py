@@ -12,13 +12,13 @@ import datetime as dt
 import functools
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
+from kjplan.fsutil import normalise_zip
 from kjplan.render import oxml
 from kjplan.render.document import Attachment, Document, Imprint, Table
 from kjplan.render.oxml import el, paragraph, ppr, rpr, text_run
@@ -35,7 +35,6 @@ _STYLE_OF_KIND = {
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DROPPED_RELS = (RT.CUSTOM_XML, RT.NUMBERING, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
 TITLE_CHARS = 20.0  # 22 pt characters a line in the 156 mm block
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def format_date(date: dt.date) -> str:
@@ -329,7 +328,7 @@ def render_docx(doc: Document, *, timestamp: dt.datetime | None = None) -> tuple
 
     raw = io.BytesIO()
     package.save(raw)
-    return _normalise_zip(raw.getvalue(), when), writer.warnings()
+    return normalise_zip(raw.getvalue(), when), writer.warnings()
 
 
 def _drop_template_parts(package) -> None:
@@ -378,22 +377,3 @@ def _set_core_properties(package, doc: Document, writer: _Writer, when: dt.datet
     core.revision = 1
     core.created = when
     core.modified = when
-
-
-def _normalise_zip(data: bytes, when: dt.datetime) -> bytes:
-    """Rewrite the zip with fixed entry order, timestamps and attributes: byte-identical output."""
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    if when.year < 1980:
-        stamp = FIXED_ZIP_TIME
-    source = zipfile.ZipFile(io.BytesIO(data))
-    first = ["[Content_Types].xml", "_rels/.rels"]
-    names = first + sorted(n for n in source.namelist() if n not in first)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, source.read(name), compresslevel=6)
-    return out.getvalue()
