@@ -341,3 +341,15 @@ def test_unwritable_output_folder(tmp_path, docx_file, monkeypatch):
         assert caught.value.exit_code == 73
     finally:
         locked.chmod(0o700)
+
+
+def test_soffice_location_can_be_set_or_disabled(tmp_path, monkeypatch):
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("KJPLAN_SOFFICE", str(fake))
+    assert find_soffice() == fake
+    monkeypatch.setenv("KJPLAN_SOFFICE", "")
+    assert find_soffice() is None
+    monkeypatch.setenv("KJPLAN_SOFFICE", str(tmp_path / "missing"))
+    assert find_soffice() is None

@@ -91,12 +91,10 @@ def one_line(result: subprocess.CompletedProcess) -> str:
 
 
 def run_without_soffice(ws, *args) -> subprocess.CompletedProcess:
-    """The installed kjplan with LibreOffice out of reach: PATH without it, and the converter's search of
-    the usual install folders (/usr/lib/libreoffice ...) stubbed out, since it is installed here."""
-    code = ("import sys, kjplan.render.pdf as pdf; pdf.find_soffice = lambda: None; "
-            "from kjplan.cli import main; sys.argv[0] = 'kjplan'; main()")
-    env = {"PATH": "/nonexistent", "KJPLAN_ROOT": str(ws.root)}
-    return subprocess.run([sys.executable, "-c", code, "--today", TODAY_ARG, *map(str, args)], env=env, cwd="/",
+    """The installed kjplan with LibreOffice out of reach: PATH without it, and KJPLAN_SOFFICE="" so that
+    the converter's search of the usual install folders (/usr/lib/libreoffice ...) finds nothing either."""
+    env = {"PATH": "/nonexistent", "KJPLAN_ROOT": str(ws.root), "KJPLAN_SOFFICE": ""}
+    return subprocess.run([sys.executable, "-m", "kjplan", "--today", TODAY_ARG, *map(str, args)], env=env, cwd="/",
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kjplan.errors import KjplanError, OutputError, ToolMissing
 
+SOFFICE_ENV = "KJPLAN_SOFFICE"  # path of soffice; empty: behave as if LibreOffice were not installed
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 INSTALL_HINT = (
     "未找到 LibreOffice（soffice），无法生成 PDF。"
@@ -40,7 +41,12 @@ def _candidates() -> list[str]:
 
 
 def find_soffice() -> Path | None:
-    """soffice on PATH, then in the usual install folders."""
+    """$KJPLAN_SOFFICE when set (a LibreOffice outside the usual places, or "" to disable PDF
+    output), else soffice on PATH, then in the usual install folders."""
+    override = os.environ.get(SOFFICE_ENV)
+    if override is not None:
+        path = Path(override) if override else None
+        return path if path is not None and path.is_file() and os.access(path, os.X_OK) else None
     names = ["soffice", "libreoffice"]
     if os.name == "nt":
         names = ["soffice.exe", "soffice.com"]
@@ -127,13 +133,20 @@ def _run(command: list[str], env: dict[str, str], timeout: float, docx_path: Pat
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        if posix:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        else:
-            process.kill()
-        process.communicate()
+        _kill_group(process, posix)
         raise KjplanError(f"LibreOffice 转换超时（超过 {timeout:g} 秒）：{docx_path}") from exc
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM from cron/systemd): leave no soffice.bin behind
+        _kill_group(process, posix)
+        raise
     return process.returncode, output or b""
+
+
+def _kill_group(process: subprocess.Popen, posix: bool) -> None:
+    if posix:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    else:
+        process.kill()
+    process.communicate()
