@@ -90,6 +90,8 @@ def test_bad_settings_named_with_line(ws, cli):
     result = cli("--root", ws.root, "check")
     assert result.exit_code == 1
     assert f"{ws.settings_path}:2: report.recipient：未知字段" in result.stderr
+    report = cli("--root", ws.root, "report", "--quarter", "2", "--date", "2020-07-06")
+    assert report.exit_code == 78 and "report.recipient" in report.stderr
 
 
 def test_gbk_plan_file_is_named_as_such(ws, cli):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from kjplan.errors import DataError
+from kjplan.errors import EXIT_CONFIG, DataError, KjplanError
 from kjplan.loading import load_yaml, validate_model
 
 FontName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -47,11 +47,17 @@ class Settings(_Section):
 
 
 def load_settings(path: Path) -> Settings:
+    """The settings, or the defaults when there is no file. A broken file is a configuration error
+    (exit 78), so that a scheduled job tells it apart from bad records."""
     if not path.exists():
         return Settings()
-    data, lines = load_yaml(path)
-    if data is None:
-        return Settings()
-    if not isinstance(data, dict):
-        raise DataError(path, 1, "设置文件应为键值对（report:、fonts: 等）")
-    return validate_model(Settings, data, lines, path)
+    try:
+        data, lines = load_yaml(path)
+        if data is None:
+            return Settings()
+        if not isinstance(data, dict):
+            raise DataError(path, 1, "设置文件应为键值对（report:、fonts: 等）")
+        return validate_model(Settings, data, lines, path)
+    except KjplanError as exc:
+        exc.exit_code = EXIT_CONFIG
+        raise
