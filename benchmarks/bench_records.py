@@ -85,18 +85,43 @@ def main() -> None:
     py = sys.executable
     baseline = timed([py, "-c", "import typer, pydantic, yaml"], args.runs)
     print(f"python -c 'import typer, pydantic, yaml': {baseline * 1000:.0f} ms (median of {args.runs})")
-    print(f"{'records':>8} {'add-progress':>14} {'x baseline':>11} {'log --format json':>18} {'status':>9} {'status/10k':>11}")
     with tempfile.TemporaryDirectory() as tmp:
+        # The floor for any typer command: typer builds pydantic adapters for its options when it parses.
+        mini = Path(tmp) / "mini.py"
+        mini.write_text(MINI_TYPER, encoding="utf-8")
+        floor = timed([py, str(mini), "--x", "1"], args.runs)
+        print(f"a one-option typer app (the floor of any typer command): {floor * 1000:.0f} ms "
+              f"= {floor / baseline:.2f}x baseline")
+        print(f"{'records':>8} {'add-progress':>14} {'x baseline':>11} {'log --format json':>18} {'status':>10}")
+        statuses = {}
         for size in sizes:
             ws = build(Path(tmp) / f"ws{size}", size)
             kj = [py, "-m", "kjplan", "--root", str(ws.root), "--today", TODAY]
             add = timed(kj + ["add-progress", "--item", "1", "--text", "基准测试", "--status", "done"], args.runs)
             slow_runs = max(3, args.runs // 2)
             log = timed(kj + ["log", "--format", "json"], slow_runs)
-            status = timed(kj + ["status", "--quarter", "4"], slow_runs)
-            print(f"{size:>8} {add * 1000:>11.0f} ms {add / baseline:>10.2f}x {log * 1000:>15.0f} ms "
-                  f"{status * 1000:>6.0f} ms {status / size * 10000 * 1000:>8.0f} ms")
+            status = statuses[size] = timed(kj + ["status", "--quarter", "4"], slow_runs)
+            print(f"{size:>8} {add * 1000:>11.0f} ms {add / baseline:>10.2f}x {log * 1000:>15.0f} ms {status * 1000:>7.0f} ms")
+    if len(statuses) > 1:
+        (small, t_small), (large, t_large) = min(statuses.items()), max(statuses.items())
+        slope = (t_large - t_small) / (large - small) * 10000
+        print(f"status grows by {slope * 1000:.0f} ms per 10,000 records "
+              f"(fixed cost about {(t_small - slope * small / 10000) * 1000:.0f} ms)")
     print(f"(python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
+
+
+MINI_TYPER = """
+import typer
+app = typer.Typer()
+
+
+@app.command()
+def main(x: str = typer.Option("a", "--x")):
+    pass
+
+
+app()
+"""
 
 
 if __name__ == "__main__":

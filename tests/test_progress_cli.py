@@ -251,9 +251,25 @@ def test_a_gbk_ledger_is_named_as_gbk_and_a_bom_is_accepted(ws):
     path.write_bytes(b"\xef\xbb\xbf" + original)
     assert invoke(ws, "check").exit_code == 0
     assert len(log_json(ws)) == 1
-    path.write_bytes(original.decode("utf-8").encode("gbk"))
+    add(ws, "--status", "done", item=1, text="第二条")
+    add(ws, "--status", "done", item=2, text="第三条")
+    path.write_bytes(path.read_bytes().decode("utf-8-sig").encode("gbk"))
     check = invoke(ws, "check")
     assert check.exit_code == 1 and f"{path}:1:" in check.stderr and "GBK" in check.stderr
+    assert "共 3 行：第 1、2、3 行" in check.stderr and "共发现 1 处问题" in check.stderr  # one message, not one a line
+    log = invoke(ws, "log")
+    assert log.exit_code == 0 and log.stderr.count("警告") == 1 and "GBK" in log.stderr
+
+
+def test_warnings_about_bad_lines_are_capped(ws):
+    add(ws, "--metric", "innovation_fund=6000万")
+    with open(ledger_path(ws), "ab") as fh:
+        fh.write(b"{broken\n" * 25)
+    log = invoke(ws, "log", "--format", "json")
+    assert log.exit_code == 0 and len(json.loads(log.stdout)) == 1
+    warnings = log.stderr.splitlines()
+    assert len(warnings) == 11 and "另有 15 处" in warnings[-1]
+    assert "共发现 25 处问题" in invoke(ws, "check").stderr
 
 
 def test_check_repair_moves_bad_lines_aside(ws):
@@ -397,3 +413,16 @@ def test_an_item_with_targets_is_not_asked_for_a_status(ws, terminal):
     result = invoke(ws, "add-progress", "--item", "9", "--text", "x", "--metric", "innovation_fund=1000万")
     assert result.exit_code == 0, result.stderr
     assert "请选择进展状态" not in result.stderr and terminal.calls == 0
+
+
+@pytest.mark.parametrize("args", [["log"], ["log", "--format", "json"], ["status", "--quarter", "2"],
+                                  ["amend", "{id}", "--text", "改"], ["retract", "{id}", "--reason", "错"]])
+def test_reading_and_correcting_import_neither_docx_nor_jinja2(ws, args):
+    record_id = add(ws, "--metric", "innovation_fund=6000万")
+    probe = PROBE.replace("ledger.scan = ledger.read_bytes = ledger.load = refuse", "")
+    result = subprocess.run([sys.executable, "-c", probe, "--root", ws.root, "--today", "2020-05-10",
+                             *[a.replace("{id}", record_id) for a in args]],
+                            capture_output=True, text=True, encoding="utf-8")
+    assert "错误" not in result.stderr, result.stderr
+    heavy = result.stderr.splitlines()[-1].removeprefix("HEAVY ").split(",")
+    assert "docx" not in heavy and "jinja2" not in heavy and "openpyxl" not in heavy

@@ -500,12 +500,33 @@ def retract(ws: Workspace, plan: Plan, ref: str, *, reason: str | None, now: dt.
 
 # ------------------------------------------------------------------------------------------- reading
 
+def summarize(problems: list[DataError], limit: int | None = None) -> list[DataError]:
+    """Problems as a person wants to read them: a file saved as GBK is one message listing its lines,
+    not one message a line; beyond `limit` messages, one line saying how many more there are."""
+    grouped: dict[tuple, list[DataError]] = {}
+    for problem in problems:
+        grouped.setdefault((problem.path, problem.detail) if "GBK" in problem.detail or "UTF-8" in problem.detail
+                           else (id(problem),), []).append(problem)
+    out = []
+    for group in grouped.values():
+        first = group[0]
+        if len(group) == 1:
+            out.append(first)
+            continue
+        shown = "、".join(str(p.line) for p in group[:10]) + ("……" if len(group) > 10 else "")
+        out.append(DataError(first.path, first.line, f"{first.detail}（共 {len(group)} 行：第 {shown} 行）"))
+    if limit is not None and len(out) > limit:
+        rest = len(out) - limit
+        out = out[:limit] + [DataError(out[limit].path, None, f"另有 {rest} 处无法读取的行，可运行 kjplan check 查看全部")]
+    return out
+
+
 def load_records(ws: Workspace, plan: Plan, *, on_problem: OnProblem = None) -> list[Record]:
     """All live records of the plan's year (latest versions, date order). Lines that cannot be loaded
-    are passed to on_problem (the CLI prints them as warnings) and skipped."""
+    are passed to on_problem (the CLI prints them as warnings, at most 10) and skipped."""
     records, problems = ledger.load_records(ws, plan.year)
     if on_problem is not None:
-        for problem in problems:
+        for problem in summarize(problems, limit=10):
             on_problem(problem)
     return records
 
@@ -583,7 +604,7 @@ def check_progress(ws: Workspace, plan: Plan | None, result) -> None:
         book = ledger.load(path)
         rel = path.relative_to(ws.root)
         result.checked.append(f"进度记录 {rel}（{len(book.entries)} 条）")
-        result.problems.extend(book.problems)
+        result.problems.extend(summarize(book.problems))
         year_plan = plan if plan is not None and plan.year == year else None
         if year_plan is None:
             try:
