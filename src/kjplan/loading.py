@@ -7,6 +7,7 @@ file and the line, whatever went wrong (encoding, YAML syntax, a wrong field).
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -161,6 +162,19 @@ _EXPECTED = {
 }
 
 
+# Regex constraints whose mismatch deserves a specific message: pattern -> fn(value) -> Chinese reason.
+_PATTERN_MESSAGES: dict[str, Callable[[str], str]] = {}
+
+
+def register_pattern(pattern: str, explain: Callable[[str], str]) -> None:
+    _PATTERN_MESSAGES[pattern] = explain
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def field_path(loc: Loc) -> str:
     out = ""
     for part in loc:
@@ -184,6 +198,11 @@ def describe_error(err: dict[str, Any]) -> str:
     if kind in ("value_error", "assertion_error"):
         # Our own validators raise ValueError with a Chinese message already.
         return str(ctx.get("error", err["msg"]))
+    explain = _PATTERN_MESSAGES.get(ctx.get("pattern")) if kind == "string_pattern_mismatch" else None
+    if explain is not None and isinstance(err.get("input"), str):
+        return explain(err["input"])
+    if kind == "string_too_long" and isinstance(err.get("input"), str):
+        return f"内容过长：{len(err['input'])} 字，最多 {ctx.get('max_length')} 字"
     template = _EXPECTED.get(kind)
     if template is None:
         return f"取值无效（{err['msg']}）"
@@ -194,7 +213,7 @@ def describe_error(err: dict[str, Any]) -> str:
     if kind not in ("missing", "extra_forbidden") and "input" in err:
         shown = err["input"]
         if isinstance(shown, (str, int, float, bool)) or shown is None:
-            text += f"，实际为 {shown!r}"
+            text += f"，实际为 {_shown(shown)}"
     return text
 
 
