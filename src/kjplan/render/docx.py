@@ -21,7 +21,7 @@ from lxml import etree
 from kjplan.fsutil import normalise_zip
 from kjplan.render import oxml
 from kjplan.render.document import Attachment, Document, Imprint, Table
-from kjplan.render.oxml import el, paragraph, ppr, rpr, text_run
+from kjplan.render.oxml import paragraph, ppr, rpr, text_run
 from kjplan.render.titles import break_title, char_width, text_width
 
 _STYLE_OF_KIND = {
@@ -155,23 +155,17 @@ class _Writer:
         centred = [
             all(text_width(row[i] if i < len(row) else "") <= 6 for row in table.rows) for i in range(columns)
         ]
-        rows = [el("tr", None, oxml.row_properties(header=True), *(
+        rows = [oxml.row([
             oxml.cell(widths[i], self.cell_paragraphs(text, "GwTableHeader", "center"))
             for i, text in enumerate(header)
-        ))]
-        for row in table.rows:
-            cells = [row[i] if i < len(row) else "" for i in range(columns)]
-            rows.append(el("tr", None, oxml.row_properties(header=False), *(
+        ], header=True)]
+        for values in table.rows:
+            cells = [values[i] if i < len(values) else "" for i in range(columns)]
+            rows.append(oxml.row([
                 oxml.cell(widths[i], self.cell_paragraphs(text, "GwTableText", "center" if centred[i] else None))
                 for i, text in enumerate(cells)
-            )))
-        return el(
-            "tbl",
-            None,
-            oxml.table_properties(oxml.TEXT_W, oxml.grid_borders()),
-            oxml.table_grid(widths),
-            *rows,
-        )
+            ]))
+        return oxml.table(oxml.table_properties(oxml.TEXT_W, oxml.grid_borders()), widths, rows)
 
     def cell_paragraphs(self, text: str, style: str, jc: str | None) -> list[etree._Element]:
         lines = self.lines(text) or [""]  # a cell needs at least one paragraph
@@ -190,22 +184,11 @@ class _Writer:
         printer = self.one_line(imprint.printer)
         props = ppr(style="GwImprint", tabs=[("right", oxml.TEXT_W - one)], ind={"left": one, "right": one})
         rows.append([paragraph(props, *self.runs(f"{printer}\t{format_date(imprint.date)}印发"))])
-        borders = el(
-            "tblBorders",
-            None,
-            oxml.border("top", oxml.RULE_OUTER),
-            oxml.no_border("left"),
-            oxml.border("bottom", oxml.RULE_OUTER),
-            oxml.no_border("right"),
-            oxml.border("insideH", oxml.RULE_INNER),
-            oxml.no_border("insideV"),
-        )
-        table = el(
-            "tbl",
-            None,
+        borders = oxml.rule_borders(oxml.RULE_OUTER, oxml.RULE_INNER)
+        table = oxml.table(
             oxml.table_properties(oxml.TEXT_W, borders, cell_margin=0, floating_bottom=True),
-            oxml.table_grid([oxml.TEXT_W]),
-            *(el("tr", None, oxml.row_properties(header=False), oxml.cell(oxml.TEXT_W, paras)) for paras in rows),
+            [oxml.TEXT_W],
+            [oxml.row([oxml.cell(oxml.TEXT_W, paras)]) for paras in rows],
         )
         if self.blocks and self.blocks[-1].tag == table.tag:
             # Word joins two adjacent tables into one; a hairline paragraph keeps them apart.
@@ -309,13 +292,7 @@ def render_docx(doc: Document, *, timestamp: dt.datetime | None = None) -> tuple
     _set_app_properties(package)
     _set_core_properties(package, doc, writer, when)
 
-    body = package.element.body
-    for child in list(body):
-        if child.tag != oxml.el("sectPr").tag:
-            body.remove(child)
-    sect_pr = body.find(oxml.el("sectPr").tag)
-    for block in blocks:
-        sect_pr.addprevious(block)
+    sect_pr = oxml.replace_body(package.element.body, blocks)
 
     section = package.sections[0]
     for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
@@ -344,24 +321,13 @@ def _set_font_table(package, doc: Document) -> None:
         [doc.fonts.body, doc.fonts.title, doc.fonts.heading1, doc.fonts.heading2, doc.fonts.page_number,
          doc.fonts.fallback]
     )
-    table = el("fonts", None, *(
-        # charset 86 (GB2312) lets Word substitute a Chinese font where this one is missing.
-        el("font", {"name": name}, el("charset", {"val": "86"}), el("family", {"val": "modern"}),
-           el("pitch", {"val": "fixed"}))
-        for name in names
-    ))
-    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+    part._blob = oxml.font_table(list(names))
 
 
 def _set_app_properties(package) -> None:
     for part in package.part.package.iter_parts():
         if part.partname == "/docProps/app.xml":
-            part._blob = (
-                b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-                b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
-                b' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-                b"<Application>kjplan</Application><DocSecurity>0</DocSecurity></Properties>"
-            )
+            part._blob = oxml.APP_PROPERTIES
 
 
 def _set_core_properties(package, doc: Document, writer: _Writer, when: dt.datetime) -> None:

@@ -481,6 +481,28 @@ def row_properties(*, header: bool) -> etree._Element:
     return el("trPr", None, el("cantSplit"), el("tblHeader") if header else None)
 
 
+def row(cells: Sequence[etree._Element], *, header: bool = False) -> etree._Element:
+    return el("tr", None, row_properties(header=header), *cells)
+
+
+def table(props: etree._Element, widths: Sequence[int], rows: Sequence[etree._Element]) -> etree._Element:
+    return el("tbl", None, props, table_grid(widths), *rows)
+
+
+def rule_borders(outer: int, inner: int) -> etree._Element:
+    """Horizontal rules only: `outer` above and below the table, `inner` between its rows (版记)."""
+    return el(
+        "tblBorders",
+        None,
+        border("top", outer),
+        no_border("left"),
+        border("bottom", outer),
+        no_border("right"),
+        border("insideH", inner),
+        no_border("insideV"),
+    )
+
+
 def cell(width: int, paragraphs: Sequence[etree._Element], *, borders: etree._Element | None = None,
          v_align: str = "center") -> etree._Element:
     return el(
@@ -489,3 +511,36 @@ def cell(width: int, paragraphs: Sequence[etree._Element], *, borders: etree._El
         el("tcPr", None, el("tcW", {"w": width, "type": "dxa"}), borders, el("vAlign", {"val": v_align})),
         *paragraphs,
     )
+
+
+def replace_body(body: etree._Element, blocks: Sequence[etree._Element]) -> etree._Element:
+    """Put `blocks` in place of the template's body content, before its sectPr; return the sectPr."""
+    sect_tag = _qn("sectPr")
+    for child in list(body):
+        if child.tag != sect_tag:
+            body.remove(child)
+    sect_pr = body.find(sect_tag)
+    for block in blocks:
+        sect_pr.addprevious(block)
+    return sect_pr
+
+
+# --- package parts ------------------------------------------------------------------------------
+def font_table(names: Sequence[str]) -> bytes:
+    """word/fontTable.xml naming our fonts; charset 86 (GB2312) lets Word substitute a Chinese font
+    where one is missing."""
+    fonts_el = el("fonts", None, *(
+        el("font", {"name": name}, el("charset", {"val": "86"}), el("family", {"val": "modern"}),
+           el("pitch", {"val": "fixed"}))
+        for name in names
+    ))
+    return etree.tostring(fonts_el, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# docProps/app.xml without python-docx's template values (Mac Word's name, template word counts).
+APP_PROPERTIES = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
+    b' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Application>kjplan</Application><DocSecurity>0</DocSecurity></Properties>"
+)
