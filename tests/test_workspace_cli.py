@@ -115,7 +115,8 @@ def test_usage_errors_exit_2_in_chinese(ws):
 
 
 def test_help_is_chinese_with_examples():
-    for command in ([], ["init"], ["check"], ["plan"], ["report"]):
+    for command in ([], ["init"], ["check"], ["plan"], ["report"], ["add-progress"], ["amend"], ["retract"],
+                    ["log"], ["status"], ["export"]):
         result = run_kjplan(*command, "--help")
         assert result.returncode == 0
         assert "示例" in result.stdout or "例：" in result.stdout, command
