@@ -122,6 +122,15 @@ def test_same_input_same_bytes_and_file_left_untouched(filled, cli):
     assert other.read_bytes() == first
 
 
+def test_report_gets_ordinary_file_permissions(filled, cli):
+    mask = os.umask(0o022)
+    try:
+        report(cli, filled)
+    finally:
+        os.umask(mask)
+    assert (filled.reports_dir / "report-2020Q2.docx").stat().st_mode & 0o777 == 0o644
+
+
 def test_cumulative_report(filled, cli):
     result = report(cli, filled, "--cumulative")
     assert result.exit_code == 0

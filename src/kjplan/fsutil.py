@@ -21,6 +21,12 @@ def same_content(path: Path, data: bytes) -> bool:
         return False
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, data: bytes) -> bool:
     """Write `data` to `path` via a temporary file and a rename; return False when the file already
     held exactly these bytes (then it is left untouched, modification time included)."""
@@ -33,6 +39,9 @@ def atomic_write(path: Path, data: bytes) -> bool:
     except OSError as exc:
         raise OutputError(f"无法写入 {path}（{exc.strerror}）") from None
     try:
+        if hasattr(os, "fchmod"):
+            # mkstemp makes the file private (0600); a report is shared like any file the user saves.
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
