@@ -121,7 +121,8 @@ def export_lock(ws: Workspace, *, wait: float = 0, command: str = "kjplan export
     target = lock_target(ws)
     stack = ExitStack()
     try:
-        stack.enter_context(ledger.locked(target, timeout=max(0.0, float(wait)), command=command))
+        stack.enter_context(ledger.locked(target, timeout=max(0.0, float(wait)), command=command,
+                                           what="导出锁"))
     except LockBusy:
         waited = f"已等待 {wait:g} 秒仍未结束" if wait else "可加 --wait 秒数 等待它结束"
         raise LockBusy(f"另一个导出正在进行：{ledger.describe_holder(target)}；{waited}，请稍后重试") from None

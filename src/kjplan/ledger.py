@@ -115,8 +115,10 @@ def _ensure_gitignore(folder: Path) -> None:
 
 
 @contextmanager
-def locked(path: Path, *, timeout: float | None = None, command: str | None = None) -> Iterator[None]:
-    """Hold the ledger's exclusive lock; on timeout raise LockBusy naming the holder."""
+def locked(path: Path, *, timeout: float | None = None, command: str | None = None,
+           what: str = "进度记录文件") -> Iterator[None]:
+    """Hold the exclusive lock on `path` (the ledger, or the export's lock target); on timeout raise
+    LockBusy naming the holder. `what` names the locked thing in messages."""
     from filelock import FileLock, Timeout
 
     path = Path(path)
@@ -131,11 +133,11 @@ def locked(path: Path, *, timeout: float | None = None, command: str | None = No
         lock.acquire()
     except Timeout:
         raise LockBusy(
-            f"进度记录文件 {path} 正被 {describe_holder(path)} 占用，已等待 {wait:g} 秒仍未释放。"
+            f"{what} {path} 正被 {describe_holder(path)} 占用，已等待 {wait:g} 秒仍未释放。"
             f"请稍后重试（可用环境变量 {ENV_LOCK_TIMEOUT} 设置等待秒数）"
         ) from None
     except OSError as exc:
-        raise KjplanError(f"无法锁定进度记录文件 {path}（{exc.strerror}）") from None
+        raise KjplanError(f"无法锁定{what} {path}（{exc.strerror}）") from None
     info = holder_path(path)
     try:
         try:
