@@ -328,19 +328,15 @@ def test_missing_source_file(tmp_path):
         convert_to_pdf(tmp_path / "nope.docx", tmp_path / "out")
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="needs a POSIX user without root's overrides")
 def test_unwritable_output_folder(tmp_path, docx_file, monkeypatch):
     fake = _fake_soffice(tmp_path / "bin", "")
     monkeypatch.setattr(pdf, "find_soffice", lambda: fake)
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        with pytest.raises(KjplanError) as caught:
-            convert_to_pdf(docx_file, locked / "out")
-        assert caught.value.exit_code == 73
-    finally:
-        locked.chmod(0o700)
+    # A regular file where a parent folder should be: unwritable even for root (chmod would not be).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(KjplanError) as caught:
+        convert_to_pdf(docx_file, blocker / "out")
+    assert caught.value.exit_code == 73
 
 
 def test_soffice_location_can_be_set_or_disabled(tmp_path, monkeypatch):
