@@ -8,6 +8,7 @@ tested with a fake soffice and runs everywhere.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -24,7 +25,7 @@ from kjplan.errors import KjplanError, ToolMissing
 from kjplan.render import pdf
 from kjplan.render.docx import render_docx
 from kjplan.render.pdf import convert_to_pdf, find_soffice
-from kjplan.render.titles import char_width
+from kjplan.render.titles import break_title, char_width
 
 INSTALL = (
     "apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils "
@@ -89,14 +90,39 @@ def _lines(page) -> tuple[list[Line], list[dict]]:
     return lines, footer
 
 
-@pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def _example_report() -> bytes:
+    """The bundled example workspace's Q2 report, as `kjplan report` writes it."""
+    import datetime as dt
+
+    from kjplan.reporting import build_model
+    from kjplan.reporting import render_docx as report_docx
+    from kjplan.workspace import Workspace
+
+    ws = Workspace(Path(__file__).resolve().parents[1] / "examples" / "demo")
+    model = build_model(ws, "2", today=dt.date(2020, 7, 6))
+    return report_docx(ws, model, dt.date(2020, 7, 6))[0]
+
+
+def _unbreakable_head(text: str) -> str:
+    """The start of a line that could not have stayed on the line above: a number with its brackets,
+    unit sign and closing punctuation, or a character with the closing mark that may not start a line."""
+    match = re.match(r"^[（《“‘(\[]*[0-9A-Za-z.%％]+[）》”’)\]，。、；：？！%％]*", text)
+    match = match or re.match(r"^[^（《“‘(\[][）》”’)\]，。、；：？！]+", text)
+    return match.group(0) if match else ""
+
+
+@pytest.fixture(scope="module", params=["sample", "example"])
+def printed(request, tmp_path_factory):
     reason = _render_skip_reason()
     if reason:
         pytest.skip(reason)
     pdfplumber = pytest.importorskip("pdfplumber", reason="pip install pdfplumber (the test extra)")
     folder = tmp_path_factory.mktemp("render")
-    data, _ = render_docx(sample_document())
+    if request.param == "sample":
+        document = sample_document()
+        data, title = render_docx(document)[0], document.title
+    else:
+        data, title = _example_report(), "中共渭南市科学技术局党组关于2020年第二季度科技工作要点落实情况的报告"
     started = time.monotonic()
     path = convert_to_pdf(write(folder, data), folder / "out")
     elapsed = time.monotonic() - started
@@ -104,7 +130,8 @@ def printed(tmp_path_factory):
         pages = [_lines(page) for page in document.pages]
         size = (document.pages[0].width / MM, document.pages[0].height / MM)
     first_attachment = next(i for i, (lines, _) in enumerate(pages) if lines and lines[0].text == "附件1")
-    return {"pages": pages, "size": size, "attachment": first_attachment, "seconds": elapsed, "path": path}
+    return {"pages": pages, "size": size, "attachment": first_attachment, "seconds": elapsed, "path": path,
+            "title_lines": len(break_title(title))}
 
 
 @pytest.mark.render
@@ -138,22 +165,26 @@ def test_full_body_lines_have_28_characters(printed):
         assert set(hanging) <= HANGING and len(hanging) <= 1, line.text
         indent = round((line.x0 - BLOCK_LEFT) / CHAR)
         width = indent + sum(char_width(c["text"]) for c in inside)
+        carried = sum(char_width(ch) for ch in _unbreakable_head(following.text))
         if all(ord(c["text"]) > 127 for c in inside):
-            assert width == 28, (line.text, width)
+            # 28, or 27 when a character went down with the closing mark that may not start a line.
+            assert width == 28 or (width == 27 and carried >= 1), (line.text, width)
         else:
             # LibreOffice spaces Latin letters and digits from Chinese (Word, with autoSpaceDE off,
-            # does not), so such a line may hold a little less.
-            assert 26 <= width <= 28, (line.text, width)
+            # does not), so such a line holds a little less: about half a character per change.
+            # A number with its brackets and unit cannot be split either: "（50%）。" moves down whole.
+            changes = sum(1 for a, b in zip(inside, inside[1:]) if (ord(a["text"]) > 127) != (ord(b["text"]) > 127))
+            assert 28 - 0.5 * changes - 1 <= width + carried and width <= 28, (line.text, width, changes)
         checked += 1
-    assert checked > 50
+    assert checked >= 30  # enough full lines to mean something (the example report has 36)
 
 
 @pytest.mark.render
 def test_title_lines_are_centred_and_fit(printed):
     lines, _ = printed["pages"][0]
     title = [line for line in lines if line.size == 22]
-    assert len(title) == 3
-    assert [line.row for line in title] == [0, 1, 2]
+    assert len(title) == printed["title_lines"] >= 2
+    assert [line.row for line in title] == list(range(len(title)))
     for line in title:
         assert BLOCK_LEFT - 0.5 <= line.x0 and line.x1 <= BLOCK_RIGHT + 0.5
         assert abs((line.x0 + line.x1) / 2 - (BLOCK_LEFT + BLOCK_RIGHT) / 2) < 1.5, line.text
@@ -181,11 +212,11 @@ def test_attachment_page(printed):
     assert lines[0].text == "附件1" and lines[0].row == 0
     assert abs(lines[0].x0 - BLOCK_LEFT) < 0.5
     assert lines[1].row == 2 and lines[1].size == 22  # the title on the third line
-    header = [line for line in lines if "重点工作任务" in line.text]
+    header = [line for line in lines if line.text.startswith("序号")]
     assert header
     # the header row is repeated on the table's next page
     next_lines, _ = printed["pages"][printed["attachment"] + 1]
-    assert any("重点工作任务" in line.text for line in next_lines[:3])
+    assert any(line.text.startswith("序号") for line in next_lines[:3])
 
 
 @pytest.mark.render
