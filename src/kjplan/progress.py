@@ -23,7 +23,7 @@ from kjplan import ledger
 from kjplan.errors import DataError, DataErrors, KjplanError
 from kjplan.loading import describe_error, parse_yaml, read_text
 from kjplan.numerals import format_quantity, to_target_unit
-from kjplan.periods import default_quarter, parse_quarter
+from kjplan.periods import default_quarter, parse_day, parse_quarter
 from kjplan.plan import Item, Plan
 from kjplan.records import (
     MAX_SHORT, MAX_TEXT, STATUSES, AmendEntry, ProgressEntry, Record, RetractEntry, check_text, new_id, parse_status,
@@ -84,11 +84,7 @@ def parse_date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise KjplanError(f"日期“{text}”格式不对，应为 YYYY-MM-DD，如 2020-07-06") from None
+    return parse_day(value)
 
 
 def _metric_pairs(values: Iterable[str]) -> dict[str, str]:

@@ -63,12 +63,14 @@ def state(ctx: typer.Context) -> State:
 
 def parse_date(value: Optional[str], option: str = "--today") -> Optional[dt.date]:
     """YYYY-MM-DD from an option; a wrong form is a usage error (exit 2) that names the option."""
+    from kjplan.periods import parse_day
+
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2020-07-06", param_hint=option) from None
+        return parse_day(value)
+    except KjplanError as exc:
+        raise typer.BadParameter(exc.message, param_hint=option) from None
 
 
 def _version(value: bool):

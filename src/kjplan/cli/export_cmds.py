@@ -12,6 +12,7 @@ import typer
 
 from kjplan.cli import command, state
 from kjplan.errors import EXIT_USAGE, KjplanError
+from kjplan.periods import parse_day
 
 
 def _on_terminate(signum, frame):  # pragma: no cover - exercised by hand with kill
@@ -21,12 +22,11 @@ def _on_terminate(signum, frame):  # pragma: no cover - exercised by hand with k
 
 
 def _report_date(value: Optional[str]) -> Optional[dt.date]:
-    if value is None:
-        return None
+    # A usage error, but as one line (a cron job's mail should say just what is wrong).
     try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise KjplanError(f"--date：日期“{value}”格式不对，应为 YYYY-MM-DD，如 2020-07-06", exit_code=EXIT_USAGE) from None
+        return parse_day(value) if value is not None else None
+    except KjplanError as exc:
+        raise KjplanError(f"--date：{exc.message}", exit_code=EXIT_USAGE) from None
 
 
 @command("export")
