@@ -118,13 +118,7 @@ def effective(
     for s in style_chain(styles, style_id):
         sources.append(s.find("w:rPr", NS))
     sources.append(styles.find("w:docDefaults/w:rPrDefault/w:rPr", NS))
-    for rpr in sources:
-        if rpr is None:
-            continue
-        found = rpr.find(path, NS)
-        if found is not None and found.get(qn(attr)) is not None:
-            return found.get(qn(attr))
-    return None
+    return _first_attr(sources, path, attr)
 
 
 def effective_ppr(styles: etree._Element, p: etree._Element, path: str, attr: str) -> str | None:
@@ -133,10 +127,15 @@ def effective_ppr(styles: etree._Element, p: etree._Element, path: str, attr: st
     style_id = style.get(qn("w:val")) if style is not None else "Normal"
     sources += [s.find("w:pPr", NS) for s in style_chain(styles, style_id)]
     sources.append(styles.find("w:docDefaults/w:pPrDefault/w:pPr", NS))
-    for ppr in sources:
-        if ppr is None:
+    return _first_attr(sources, path, attr)
+
+
+def _first_attr(sources: list, path: str, attr: str) -> str | None:
+    """The attribute from the first properties element (direct, then styles, then defaults) that sets it."""
+    for props in sources:
+        if props is None:
             continue
-        found = ppr.find(path, NS)
+        found = props.find(path, NS)
         if found is not None and found.get(qn(attr)) is not None:
             return found.get(qn(attr))
     return None
