@@ -547,13 +547,7 @@ def list_records(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = No
 
 def record_dict(record: Record) -> dict:
     """A record as `log --format json` shows it."""
-    return {
-        "id": record.id, "item": record.item, "quarter": record.quarter, "date": record.date.isoformat(),
-        "text": record.text, "status": record.status, "unit": record.unit, "by": record.by,
-        "metrics": dict(record.metrics), "problems": record.problems, "next": record.next,
-        "created": record.created.isoformat(), "updated": record.updated.isoformat(),
-        "amended": record.amended, "version": record.version,
-    }
+    return record.as_dict()
 
 
 def status_report(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = None,
@@ -573,11 +567,7 @@ def status_dict(model) -> dict:
             "item": rep.item.number, "title": rep.item.title, "records": len(rep.records),
             "status": rep.status, "status_derived": rep.status_derived, "behind": rep.behind,
             "missing": rep.missing, "units": rep.units,
-            "metrics": [{
-                "id": m.target.id, "name": m.target.name, "unit": m.target.unit, "kind": m.target.kind,
-                "target": m.target.value, "achieved": m.achieved, "completion": m.completion,
-                "expected": m.expected, "behind": m.behind,
-            } for m in rep.metrics],
+            "metrics": [m.as_dict() for m in rep.metrics],
         })
     return {"quarter": model.quarter.code, "expected": model.quarter.elapsed_share, "counts": model.counts,
             "missing": model.missing, "items": items}

@@ -148,6 +148,16 @@ class Record:
     updated: dt.datetime  # when this version was recorded
     amended: bool
 
+    def as_dict(self) -> dict:
+        """For machines (log --format json, the exported report JSON)."""
+        return {
+            "id": self.id, "item": self.item, "quarter": self.quarter, "date": self.date.isoformat(),
+            "text": self.text, "status": self.status, "unit": self.unit, "by": self.by,
+            "metrics": dict(self.metrics), "problems": self.problems, "next": self.next,
+            "created": self.created.isoformat(), "updated": self.updated.isoformat(),
+            "amended": self.amended, "version": self.version,
+        }
+
 
 def resolve(entries: list) -> list[Record]:
     """Apply amendments and retractions; the result is in date order (then creation time).

@@ -29,6 +29,16 @@ class MetricProgress:
         """Below 序时进度 (nothing reported at all also counts as behind once the year has begun)."""
         return (self.completion or 0.0) + EPS < self.expected and (self.completion or 0.0) + EPS < 1.0
 
+    def as_dict(self) -> dict:
+        """For machines (status --format json, the exported report JSON): numbers in the target's unit,
+        completion and expected as shares (0.5 = 50%)."""
+        t = self.target
+        return {
+            "id": t.id, "name": t.name, "unit": t.unit, "kind": t.kind, "target": t.value,
+            "achieved": self.achieved, "completion": self.completion, "expected": self.expected,
+            "status": self.status, "behind": self.behind,
+        }
+
     @property
     def status(self) -> str:
         completion = self.completion or 0.0

@@ -17,7 +17,7 @@ import json
 
 from kjplan.exporters import ExportJob, Output, suffix
 from kjplan.records import Record
-from kjplan.report import ItemReport, MetricProgress, ReportModel
+from kjplan.report import ItemReport, ReportModel
 
 LABEL = "报告数据（JSON）"
 FORMAT_VERSION = 1
@@ -27,20 +27,12 @@ def filename(model: ReportModel) -> str:
     return f"report-{model.quarter.code}{suffix(model.cumulative)}.json"
 
 
-def metric_dict(m: MetricProgress) -> dict:
-    return {
-        "id": m.target.id, "name": m.target.name, "unit": m.target.unit, "kind": m.target.kind,
-        "target": m.target.value, "achieved": m.achieved, "completion": m.completion,
-        "expected": m.expected, "status": m.status, "behind": m.behind,
-    }
+RECORD_KEYS = ("id", "quarter", "date", "unit", "by", "text", "status", "metrics", "problems", "next", "amended")
 
 
 def record_dict(r: Record) -> dict:
-    return {
-        "id": r.id, "quarter": r.quarter, "date": r.date.isoformat(), "unit": r.unit, "by": r.by,
-        "text": r.text, "status": r.status, "metrics": dict(r.metrics), "problems": r.problems,
-        "next": r.next, "amended": r.amended,
-    }
+    full = r.as_dict()
+    return {key: full[key] for key in RECORD_KEYS}
 
 
 def item_dict(rep: ItemReport) -> dict:
@@ -48,7 +40,7 @@ def item_dict(rep: ItemReport) -> dict:
         "number": rep.item.number, "title": rep.item.title, "lead": rep.item.lead,
         "status": rep.status, "status_derived": rep.status_derived, "behind": rep.behind,
         "missing": rep.missing, "units": rep.units,
-        "metrics": [metric_dict(m) for m in rep.metrics],
+        "metrics": [m.as_dict() for m in rep.metrics],
         "records": [record_dict(r) for r in rep.records],
     }
 
