@@ -58,7 +58,7 @@ def fill(ws, count: int) -> None:
 
 def markdown(ws) -> str:
     """The same report content as Markdown, for pandoc."""
-    from kjplan.reporting import build_model
+    from kjplan.report_job import build_model
     from kjplan.render.text import build_document
 
     model = build_model(ws, "2", today=DATE)

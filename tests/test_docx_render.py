@@ -94,8 +94,8 @@ def _example_report() -> bytes:
     """The bundled example workspace's Q2 report, as `kjplan report` writes it."""
     import datetime as dt
 
-    from kjplan.reporting import build_model
-    from kjplan.reporting import render_docx as report_docx
+    from kjplan.report_job import build_model
+    from kjplan.report_job import render_docx as report_docx
     from kjplan.workspace import Workspace
 
     ws = Workspace(Path(__file__).resolve().parents[1] / "examples" / "demo")

@@ -19,7 +19,7 @@ from conftest import run_kjplan
 
 from kjplan import progress
 from kjplan.errors import KjplanError
-from kjplan.export import export, export_lock, output_names, parse_formats, resolve_quarter
+from kjplan.export_job import export, export_lock, output_names, parse_formats, resolve_quarter
 from kjplan.periods import Quarter
 from kjplan.render.pdf import find_soffice
 

@@ -14,7 +14,7 @@ import pytest
 from test_export import (DATA_FORMATS, PDF, Q2_NAMES, TODAY_ARG, fill, leftovers, needs_soffice, one_line,
                          snapshot)
 
-from kjplan.export import export_lock
+from kjplan.export_job import export_lock
 
 CRON_PATH = "/usr/bin:/bin"
 

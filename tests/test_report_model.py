@@ -12,7 +12,7 @@ from conftest import REPO
 from kjplan.periods import Quarter
 from kjplan.plan import load_plan
 from kjplan.records import Entry, new_id, resolve
-from kjplan.report import build_report
+from kjplan.report_model import build_report
 
 PLAN = load_plan(REPO / "plans" / "2020.yaml")
 ENTRY = TypeAdapter(Entry)

@@ -11,7 +11,7 @@ from kjplan.errors import ConfigError
 from kjplan.periods import Quarter
 from kjplan.records import resolve
 from kjplan.render.text import build_document
-from kjplan.report import build_report
+from kjplan.report_model import build_report
 from kjplan.settings import ReportSettings, Settings
 from test_report_model import PLAN, entry
 

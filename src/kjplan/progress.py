@@ -552,8 +552,8 @@ def record_dict(record: Record) -> dict:
 
 def status_report(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = None,
                   on_problem: OnProblem = None):
-    """The report model (kjplan.report) of one quarter: per item, records, status, metrics, missing."""
-    from kjplan.report import build_report
+    """The report model (kjplan.report_model) of one quarter: per item, records, status, metrics, missing."""
+    from kjplan.report_model import build_report
 
     q = parse_quarter(quarter, plan.year, today) if quarter is not None else default_quarter(plan.year, today)
     return build_report(plan, load_records(ws, plan, on_problem=on_problem), q)

@@ -57,7 +57,7 @@ def export_cmd(
 
     示例：kjplan --root /srv/kjplan export --quarter auto --log /var/log/kjplan-export.log
     """
-    from kjplan.export import append_log, export
+    from kjplan.export_job import append_log, export
 
     signal.signal(signal.SIGTERM, _on_terminate)
     st = state(ctx)

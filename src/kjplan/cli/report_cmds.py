@@ -27,7 +27,7 @@ def report(
 
     示例：kjplan report --quarter 2 --date 2020-07-06　　kjplan report -q 2 --cumulative --pdf
     """
-    from kjplan.reporting import write_report
+    from kjplan.report_job import write_report
 
     st = state(ctx)
     written_date = parse_date(date, "--date") or st.today

@@ -1,7 +1,7 @@
 """Export formats: one small module per format behind one interface (after jrnl's exporter plugins).
 
 An exporter turns one export job (the report model, the year's records, the report date, a staging
-folder) into the bytes of its file(s). It never writes into the output folder: `kjplan.export` stages
+folder) into the bytes of its file(s). It never writes into the output folder: `kjplan.export_job` stages
 every format first and moves the files into place only when all of them succeeded.
 
 Every exporter must be deterministic: the same plan, records, period and report date give the same
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kjplan.records import Record
-from kjplan.report import ReportModel
+from kjplan.report_model import ReportModel
 from kjplan.workspace import Workspace
 
 # The formats in the order they are rendered: the cheap data files first, the report next, the PDF
@@ -49,7 +49,7 @@ class ExportJob:
     def docx(self) -> bytes:
         """The report's .docx bytes (GB/T 9704 layout), rendered once."""
         if self._docx is None:
-            from kjplan.reporting import render_docx
+            from kjplan.report_job import render_docx
 
             self._docx, warnings = render_docx(self.ws, self.model, self.date)
             self.warnings.extend(warnings)

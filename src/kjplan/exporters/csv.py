@@ -13,7 +13,7 @@ import io
 from kjplan.exporters import ExportJob, Output
 from kjplan.numerals import format_quantity
 from kjplan.records import Record
-from kjplan.report import ReportModel
+from kjplan.report_model import ReportModel
 
 LABEL = "进度记录（CSV）"
 HEADER = ["记录编号", "事项序号", "重点任务", "季度", "日期", "报送单位", "状态", "进展情况",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from kjplan.exporters import ExportJob, Output
-from kjplan.report import ReportModel
+from kjplan.report_model import ReportModel
 
 LABEL = "季度报告（Word）"
 
 
 def filename(model: ReportModel) -> str:
-    from kjplan.reporting import default_report_path
+    from kjplan.report_job import default_report_path
     from kjplan.workspace import Workspace
 
     # The same name as `kjplan report` (only the folder depends on the workspace).

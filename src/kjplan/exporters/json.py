@@ -17,7 +17,7 @@ import json
 
 from kjplan.exporters import ExportJob, Output, suffix
 from kjplan.records import Record
-from kjplan.report import ItemReport, ReportModel
+from kjplan.report_model import ItemReport, ReportModel
 
 LABEL = "报告数据（JSON）"
 FORMAT_VERSION = 1

@@ -13,7 +13,7 @@ import json
 
 from kjplan.exporters import ExportJob, Output
 from kjplan.exporters import docx as docx_exporter
-from kjplan.report import ReportModel
+from kjplan.report_model import ReportModel
 
 LABEL = "季度报告（PDF）"
 

@@ -13,7 +13,7 @@ import io
 import zipfile
 
 from kjplan.exporters import ExportJob, Output, suffix
-from kjplan.report import ItemReport, MetricProgress, ReportModel
+from kjplan.report_model import ItemReport, MetricProgress, ReportModel
 
 LABEL = "工作台账（Excel）"
 HEADER = ["序号", "重点任务", "牵头单位", "状态", "指标完成情况", "最新进展", "存在问题"]

@@ -1,6 +1,6 @@
 """The laid-out document as plain data: what the docx writer draws, block by block.
 
-The report builder (kjplan.report + the wording templates) fills these; the docx writer only lays
+The report builder (kjplan.report_model + the wording templates) fills these; the docx writer only lays
 them out per GB/T 9704-2012. Nothing here imports python-docx, so building one is cheap and testable.
 """
 

@@ -15,7 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from kjplan.errors import ConfigError
 from kjplan.numerals import cn_number, format_number, format_quantity
 from kjplan.render.document import Attachment, Document, Imprint, Paragraph, Table
-from kjplan.report import ItemReport, MetricProgress, ReportModel
+from kjplan.report_model import ItemReport, MetricProgress, ReportModel
 from kjplan.settings import Settings
 
 TEMPLATE = "report.j2"

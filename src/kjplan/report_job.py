@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kjplan.errors import KjplanError
 from kjplan.periods import Quarter, parse_quarter
-from kjplan.report import ReportModel, build_report
+from kjplan.report_model import ReportModel, build_report
 from kjplan.workspace import Workspace
 
 

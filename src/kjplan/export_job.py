@@ -101,7 +101,7 @@ def plan_for(ws: Workspace, quarter: str | Quarter, today: dt.date):
 
 def output_names(quarter: Quarter, cumulative: bool, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, str]:
     """The stable file name of each format: report-2020Q2.docx, records-2020Q2.csv, ..."""
-    from kjplan.report import ReportModel
+    from kjplan.report_model import ReportModel
 
     probe = ReportModel(plan=None, quarter=quarter, cumulative=cumulative, items=[])  # names need no data
     return {name: exporters.get(name).filename(probe) for name in parse_formats(list(formats))}
@@ -175,8 +175,8 @@ def export(ws: Workspace, *, quarter: str | Quarter = "auto", cumulative: bool =
 def _export_locked(ws: Workspace, plan, quarter: Quarter, cumulative: bool, formats: tuple[str, ...],
                    out_dir: Path, date: dt.date) -> ExportResult:
     from kjplan.exporters import ExportJob
-    from kjplan.report import build_report
-    from kjplan.reporting import load_records
+    from kjplan.report_model import build_report
+    from kjplan.report_job import load_records
 
     records = load_records(ws, plan.year)  # stops on a damaged ledger line, naming it
     model = build_report(plan, records, quarter, cumulative=cumulative)
