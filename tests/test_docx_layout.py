@@ -344,3 +344,41 @@ def test_ragged_and_empty_tables():
     rows = tables[0].findall("w:tr", NS)
     assert [len(r.findall("w:tc", NS)) for r in rows] == [3, 3, 3]
     assert sum(int(c.get(qn("w:w"))) for c in tables[0].findall("w:tblGrid/w:gridCol", NS)) == 8844
+
+
+def _sections(data: bytes) -> list:
+    """Every section's sectPr in body order (those inside paragraphs end a section there)."""
+    return part(data, "word/document.xml").findall(".//w:sectPr", NS)
+
+
+def test_landscape_attachment_is_a_section_of_its_own(tmp_path):
+    document = sample_document()
+    landscape = [Attachment(a.label, a.title, a.table, landscape=True) for a in document.attachments]
+    data, _ = render_docx(sample_document(attachments=landscape))
+    root = part(data, "word/document.xml")
+    body, end = root.find("w:body", NS), _sections(data)
+    assert len(end) == 3  # body | attachment | 版记 (set upright again)
+    # The body's section ends in the date's paragraph: no empty paragraph, no extra page.
+    holder = end[0].getparent().getparent()
+    assert holder.tag == qn("w:p") and text_of(holder) == "2020年7月6日"
+    # Each section says its own page: portrait, landscape (the sheet turned, same text block), portrait.
+    sizes = [(s.find("w:pgSz", NS).get(qn("w:w")), s.find("w:pgSz", NS).get(qn("w:orient"))) for s in end]
+    assert sizes == [("11906", None), ("16838", "landscape"), ("11906", None)]
+    margins = {k: int(end[1].find("w:pgMar", NS).get(qn(f"w:{k}"))) for k in ("top", "right", "bottom", "left")}
+    assert margins == {"top": 1588, "right": 2098, "bottom": 1474, "left": 1984}
+    # Page numbers go on through every section: each names the same two footers, odd and even.
+    refs = [[(r.get(qn("w:type")), r.get(qn("r:id"))) for r in s.findall("w:footerReference", NS)] for s in end]
+    assert refs[0] and all(r == refs[0] for r in refs) and {t for t, _ in refs[0]} == {"default", "even"}
+    assert all(s.find("w:pgNumType", NS) is None for s in end)  # no restart
+    # The table fills the landscape text block (225 mm) and keeps its repeated header row.
+    (table,) = [t for t in body.findall("w:tbl", NS) if t.find("w:tblPr/w:tblpPr", NS) is None]
+    assert sum(int(c.get(qn("w:w"))) for c in table.findall("w:tblGrid/w:gridCol", NS)) == 12756
+    assert table.find("w:tr/w:trPr/w:tblHeader", NS) is not None
+    # python-docx reads the same three sections back.
+    sections = docx.Document(str(write(tmp_path, data))).sections
+    assert [s.orientation for s in sections] == [0, 1, 0]
+
+
+def test_portrait_attachments_keep_one_section():
+    data, _ = render_docx(sample_document())
+    assert len(_sections(data)) == 1

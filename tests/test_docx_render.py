@@ -35,6 +35,8 @@ FONTS = ("AR PL KaitiM GB", "AR PL SungtiL GB", "WenQuanYi Zen Hei Mono")
 
 MM = 72 / 25.4  # PDF points per millimetre
 BLOCK_TOP, BLOCK_BOTTOM, BLOCK_LEFT, BLOCK_RIGHT = 37.0, 262.0, 28.0, 184.0  # text block, mm
+# A sheet turned sideways (the attachment table): the same text block, seen rotated a quarter turn.
+LANDSCAPE_BLOCK = (28.0, 184.0, 35.0, 260.0)  # top, bottom, left, right
 PITCH = 28.95 / MM  # one grid line, mm
 CHAR = 15.75 / MM  # one condensed 16 pt character, mm
 PAGE_NUMBER_CHAR = 14 / MM
@@ -71,16 +73,21 @@ class Line:
         return sum((c["top"] + c["bottom"]) / 2 for c in self.chars) / len(self.chars) / MM
 
 
+def _landscape(page) -> bool:
+    return page.width > page.height
+
+
 def _lines(page) -> tuple[list[Line], list[dict]]:
     """Text lines by grid row, and the page number's characters."""
+    top, bottom = LANDSCAPE_BLOCK[:2] if _landscape(page) else (BLOCK_TOP, BLOCK_BOTTOM)
     rows: dict[int, list[dict]] = {}
     footer = []
     for c in page.chars:
         centre = (c["top"] + c["bottom"]) / 2 / MM
-        if centre > BLOCK_BOTTOM:
+        if centre > bottom:
             footer.append(c)
             continue
-        rows.setdefault(int((centre - BLOCK_TOP) // PITCH), []).append(c)
+        rows.setdefault(int((centre - top) // PITCH), []).append(c)
     lines = []
     for row, chars in sorted(rows.items()):
         chars.sort(key=lambda c: c["x0"])
@@ -128,9 +135,10 @@ def printed(request, tmp_path_factory):
     elapsed = time.monotonic() - started
     with pdfplumber.open(path) as document:
         pages = [_lines(page) for page in document.pages]
+        landscape = [_landscape(page) for page in document.pages]
         size = (document.pages[0].width / MM, document.pages[0].height / MM)
     first_attachment = next(i for i, (lines, _) in enumerate(pages) if lines and lines[0].text == "附件1")
-    return {"pages": pages, "size": size, "attachment": first_attachment, "seconds": elapsed, "path": path,
+    return {"kind": request.param, "pages": pages, "landscape": landscape, "size": size, "attachment": first_attachment, "seconds": elapsed, "path": path,
             "title_lines": len(break_title(title))}
 
 
@@ -195,6 +203,8 @@ def test_page_numbers(printed):
     for number, (_, footer) in enumerate(printed["pages"], 1):
         text = "".join(c["text"] for c in footer)
         assert text == f"\u2014 {number} \u2014" or text == f"\u2014{number}\u2014", text
+        if printed["landscape"][number - 1]:
+            continue  # where the number stands on a sideways sheet: test_landscape_attachment_pages
         x0, x1 = footer[0]["x0"] / MM, footer[-1]["x1"] / MM
         if number % 2:
             assert x0 > 105 and abs(x1 - (BLOCK_RIGHT - PAGE_NUMBER_CHAR)) < 1.0, (number, x0, x1)
@@ -210,13 +220,31 @@ def test_page_numbers(printed):
 def test_attachment_page(printed):
     lines, _ = printed["pages"][printed["attachment"]]
     assert lines[0].text == "附件1" and lines[0].row == 0
-    assert abs(lines[0].x0 - BLOCK_LEFT) < 0.5
+    left = LANDSCAPE_BLOCK[2] if printed["landscape"][printed["attachment"]] else BLOCK_LEFT
+    assert abs(lines[0].x0 - left) < 0.5
     assert lines[1].row == 2 and lines[1].size == 22  # the title on the third line
     header = [line for line in lines if line.text.startswith("序号")]
     assert header
     # the header row is repeated on the table's next page
     next_lines, _ = printed["pages"][printed["attachment"] + 1]
     assert any(line.text.startswith("序号") for line in next_lines[:3])
+
+
+@pytest.mark.render
+def test_landscape_attachment_pages(printed):
+    """The report's attachment table is set on A4 sheets turned sideways (GB/T 9704 §8), its header
+    row on every one of them; the body before it and the 版记 after it stay upright."""
+    turned, first = printed["landscape"], printed["attachment"]
+    if printed["kind"] == "sample":
+        assert not any(turned)  # an Attachment is upright unless it asks otherwise
+        return
+    assert not any(turned[:first]) and not turned[-1]
+    sideways = [i for i in range(first, len(turned)) if turned[i]]
+    assert sideways == list(range(first, len(turned) - 1)) and len(sideways) >= 2
+    for index in sideways:
+        lines, _ = printed["pages"][index]
+        assert any(line.text.startswith("序号") for line in lines[:3]), index
+        assert all(LANDSCAPE_BLOCK[2] - 0.5 <= line.x0 and line.x1 <= LANDSCAPE_BLOCK[3] + 0.5 for line in lines)
 
 
 @pytest.mark.render

@@ -34,6 +34,9 @@ VARIANTS = {
         attachments=[Attachment("附件1", "统计表", TABLE), Attachment("附件2", "清单", TABLE)],
         imprint=Imprint("", "渭南市科学技术局办公室", dt.date(2020, 7, 6)),
     ),
+    "landscape attachment between portrait pages": sample_document(
+        attachments=[Attachment("附件1", "统计表", TABLE, landscape=True), Attachment("附件2", "清单", TABLE)],
+    ),
     "odd text": sample_document(
         title="标题\t带制表符\n和换行 😀",
         body=[Paragraph("h1", "一、 前后空格 "), Paragraph("body", "\x01控制字符\n\n空行之后 𠮷👍")],

@@ -36,6 +36,8 @@ class Attachment:
     label: str  # 附件1
     title: str  # 《…推进情况统计表》 without the book-title marks
     table: Table
+    # On A4 pages turned sideways (GB/T 9704 §8), in a section of their own; page numbers continue.
+    landscape: bool = False
 
 
 @dataclass(frozen=True)

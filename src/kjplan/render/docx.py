@@ -49,6 +49,7 @@ class _Writer:
         self.fallback_chars: dict[str, None] = {}  # ordered set
         self.forbidden_chars: dict[str, None] = {}
         self.blocks: list[etree._Element] = []
+        self.landscape = False  # the orientation of the section being written
 
     # --- text --------------------------------------------------------------------------------
     def clean(self, text: str) -> str:
@@ -85,7 +86,8 @@ class _Writer:
     # --- blocks ------------------------------------------------------------------------------
     def title(self, text: str, style: str) -> None:
         runs: list[etree._Element] = []
-        for index, line in enumerate(break_title(self.one_line(text), TITLE_CHARS)):
+        chars = TITLE_CHARS * self.text_width / oxml.TEXT_W
+        for index, line in enumerate(break_title(self.one_line(text), chars)):
             if index:
                 runs.append(oxml.line_break_run())
             runs.extend(self.runs(line))
@@ -135,7 +137,21 @@ class _Writer:
         date_left = oxml.TEXT_W - date_right - _advance(date)
         self.add(ppr(style="GwDate", ind={"left": date_left}, jc="left"), date)
 
+    @property
+    def text_width(self) -> int:
+        return oxml.LANDSCAPE_TEXT_W if self.landscape else oxml.TEXT_W
+
+    def orientation(self, landscape: bool) -> None:
+        """Turn the pages from here on: the section written so far ends (on a new page)."""
+        if landscape == self.landscape:
+            return
+        if not self.blocks or self.blocks[-1].tag != oxml.el("p").tag:
+            self.blocks.append(_hairline())  # a section ends in a paragraph, not a table
+        oxml.end_section_in(self.blocks[-1], self.landscape)
+        self.landscape = landscape
+
     def attachment(self, item: Attachment) -> None:
+        self.orientation(item.landscape)
         # "附件1" on the first line of a new page, the title centred on the third.
         self.add(ppr(style="GwAttachLabel"), self.one_line(item.label))
         self.blank()
@@ -149,7 +165,7 @@ class _Writer:
         columns = max([len(table.header)] + [len(row) for row in table.rows])
         if columns == 0:
             return None
-        widths = _scale(table.widths, columns, oxml.TEXT_W)
+        widths = _scale(table.widths, columns, self.text_width)
         header = [table.header[i] if i < len(table.header) else "" for i in range(columns)]
         # Columns of short values (序号, 完成率, 责任单位) are centred; text columns flush left.
         centred = [
@@ -165,7 +181,7 @@ class _Writer:
                 oxml.cell(widths[i], self.cell_paragraphs(text, "GwTableText", "center" if centred[i] else None))
                 for i, text in enumerate(cells)
             ]))
-        return oxml.table(oxml.table_properties(oxml.TEXT_W, oxml.grid_borders()), widths, rows)
+        return oxml.table(oxml.table_properties(self.text_width, oxml.grid_borders()), widths, rows)
 
     def cell_paragraphs(self, text: str, style: str, jc: str | None) -> list[etree._Element]:
         lines = self.lines(text) or [""]  # a cell needs at least one paragraph
@@ -211,6 +227,10 @@ class _Writer:
         for item in self.doc.attachments:
             self.attachment(item)
         if self.doc.imprint is not None:
+            if self.landscape:  # 版记 is set on an upright page
+                self.orientation(False)
+                # LibreOffice floats a table that opens a section back onto the section before.
+                self.blocks.append(_hairline())
             self.imprint(self.doc.imprint)
         return self.blocks
 
@@ -294,14 +314,15 @@ def render_docx(doc: Document, *, timestamp: dt.datetime | None = None) -> tuple
 
     sect_pr = oxml.replace_body(package.element.body, blocks)
 
-    section = package.sections[0]
+    section = package.sections[-1]  # the final one; share_footers gives the others its footers
     for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
         footer.is_linked_to_previous = False
         element = footer._element
         for child in list(element):
             element.remove(child)
         element.append(oxml.page_number_paragraph(doc.fonts.page_number, odd=odd))
-    oxml.set_page_layout(sect_pr)
+    oxml.set_page_layout(sect_pr, landscape=writer.landscape)
+    oxml.share_footers(package.element.body)
 
     raw = io.BytesIO()
     package.save(raw)

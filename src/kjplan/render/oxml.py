@@ -8,6 +8,7 @@ name says otherwise; font sizes in half-points (`w:sz`).
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Sequence
 
@@ -20,6 +21,11 @@ from kjplan.settings import FontSettings
 PAGE_W, PAGE_H = 11906, 16838  # A4
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1588, 1474
 TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8844 twips = 156 mm
+# A page turned sideways (GB/T 9704 §8) is the portrait sheet rotated a quarter turn clockwise: the
+# portrait's left margin (binding side) is its top, the portrait's top margin its right, so the text
+# block keeps its place on the sheet (225 x 156 mm).
+LANDSCAPE_MARGINS = {"top": MARGIN_LEFT, "right": MARGIN_TOP, "bottom": MARGIN_RIGHT, "left": MARGIN_BOTTOM}
+LANDSCAPE_TEXT_W = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM  # 12756 twips = 225 mm
 # Distance from the bottom page edge to the bottom of the footer line; chosen by rendering so the
 # page number's em dashes sit about 7 mm below the text block (the number's line box is ~7 mm tall).
 FOOTER_DIST = 1361
@@ -350,24 +356,55 @@ def styles_element(f: FontSettings) -> etree._Element:
 
 
 # --- section ------------------------------------------------------------------------------------
-def set_page_layout(sect_pr: etree._Element) -> None:
-    """A4, GB/T 9704 margins, a 22-line grid, odd and even footers."""
+def set_page_layout(sect_pr: etree._Element, *, landscape: bool = False) -> None:
+    """A4, GB/T 9704 margins, a 22-line grid, odd and even footers; `landscape`: the sheet turned
+    sideways, same text block (see LANDSCAPE_MARGINS)."""
     remove_children(sect_pr, "pgSz", "pgMar", "cols", "docGrid", "titlePg")
-    set_child(sect_pr, el("pgSz", {"w": PAGE_W, "h": PAGE_H}), SECTPR_ORDER)
-    margins = {
-        "top": MARGIN_TOP,
-        "right": MARGIN_RIGHT,
-        "bottom": MARGIN_BOTTOM,
-        "left": MARGIN_LEFT,
-        "header": 851,
-        "footer": FOOTER_DIST,
-        "gutter": 0,
-    }
+    if landscape:
+        size = {"w": PAGE_H, "h": PAGE_W, "orient": "landscape"}
+        margins = dict(LANDSCAPE_MARGINS)
+    else:
+        size = {"w": PAGE_W, "h": PAGE_H}
+        margins = {"top": MARGIN_TOP, "right": MARGIN_RIGHT, "bottom": MARGIN_BOTTOM, "left": MARGIN_LEFT}
+    set_child(sect_pr, el("pgSz", size), SECTPR_ORDER)
+    # The footer keeps its distance from the text block (a sideways sheet's bottom margin is smaller).
+    footer = FOOTER_DIST - (MARGIN_BOTTOM - margins["bottom"])
+    margins.update({"header": 851, "footer": footer, "gutter": 0})
     set_child(sect_pr, el("pgMar", margins), SECTPR_ORDER)
     set_child(sect_pr, el("cols", {"space": 425}), SECTPR_ORDER)
     set_child(sect_pr, el("docGrid", {"type": "lines", "linePitch": LINE_PITCH}), SECTPR_ORDER)
     for name in ("rsidR", "rsidRPr", "rsidSect"):
         sect_pr.attrib.pop(_qn(name), None)
+
+
+def section_end(landscape: bool) -> etree._Element:
+    """The sectPr that ends a section inside the body (it goes into the section's last paragraph);
+    the next section starts on a new page. Footer references are added by `share_footers`."""
+    sect_pr = el("sectPr")
+    set_page_layout(sect_pr, landscape=landscape)
+    return sect_pr
+
+
+def end_section_in(p: etree._Element, landscape: bool) -> None:
+    """Make paragraph `p` the last of a section laid out portrait or `landscape`."""
+    props = p.find(_qn("pPr"))
+    if props is None:
+        props = el("pPr")
+        p.insert(0, props)
+    set_child(props, section_end(landscape), PPR_ORDER)
+
+
+def share_footers(body: etree._Element) -> None:
+    """Give every section the final section's footers (page numbers run on through all of them):
+    explicit references, not Word's "same as previous", which the first section cannot have."""
+    final = body.find(_qn("sectPr"))
+    references = final.findall(_qn("footerReference"))
+    for sect_pr in body.iter(_qn("sectPr")):
+        if sect_pr is final:
+            continue
+        remove_children(sect_pr, "footerReference")
+        for reference in reversed(references):
+            sect_pr.insert(0, copy.deepcopy(reference))
 
 
 def page_number_paragraph(page_font: str, *, odd: bool) -> etree._Element:

@@ -142,7 +142,8 @@ def build_document(model: ReportModel, settings: Settings, templates: Path | Non
     body += progress_section(w, model.items, period, w("no_progress", period))
     body += by_item_section(w, w("section_problems"), model.items, "problems", w("no_problems", period))
     body += by_item_section(w, w("section_next"), model.items, "next", w("no_next", period))
-    attachment = Attachment(label="附件1", title=w("attachment_title", year, period), table=attachment_table(w, model))
+    attachment = Attachment(label="附件1", title=w("attachment_title", year, period), table=attachment_table(w, model),
+                            landscape=True)
     report = settings.report
     imprint = Imprint(cc=report.cc, printer=report.printer, date=date) if report.printer else None
     return Document(
