@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -34,6 +33,7 @@ from kjplan import exporters
 from kjplan.errors import EXIT_USAGE, KjplanError, LockBusy, OutputError
 from kjplan.periods import Quarter, last_ended_quarter, parse_quarter
 from kjplan.workspace import Workspace
+from kjplan.years import plan_for
 
 DEFAULT_FORMATS = exporters.FORMAT_HELP_ORDER
 LOCK_NAME = "export"  # reports/.export.lock (+ .export.lock.info naming the holder)
@@ -84,21 +84,6 @@ def resolve_quarter(quarter: str | Quarter, plan_year: int, today: dt.date) -> Q
     return parse_quarter(quarter, plan_year, today)
 
 
-def plan_for(ws: Workspace, quarter: str | Quarter, today: dt.date):
-    """The plan the period belongs to. Normally the newest plan; but `auto` on 1 January means the fourth
-    quarter of the year just ended, and "2020Q4" names its year: use that year's plan when the workspace
-    has it (next year's plan is often in place before the last quarter's export runs)."""
-    years = ws.plan_paths()
-    if isinstance(quarter, Quarter):
-        wanted = quarter.year
-    elif str(quarter).strip().lower() == "auto":
-        wanted = Quarter.of_date(today).previous().year
-    else:
-        match = re.match(r"\s*(\d{4})", str(quarter))
-        wanted = int(match.group(1)) if match else None
-    return ws.plan(wanted if wanted in years else None)
-
-
 def output_names(quarter: Quarter, cumulative: bool, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, str]:
     """The stable file name of each format: report-2020Q2.docx, records-2020Q2.csv, ..."""
     from kjplan.report_model import ReportModel
@@ -135,7 +120,7 @@ def export_lock(ws: Workspace, *, wait: float = 0, command: str = "kjplan export
 def export(ws: Workspace, *, quarter: str | Quarter = "auto", cumulative: bool = False,
            formats: str | Iterable[str] | None = DEFAULT_FORMATS, out_dir: Path | str | None = None,
            date: dt.date | None = None, today: dt.date, wait: float = 0,
-           log: Path | str | None = None) -> ExportResult:
+           log: Path | str | None = None, year: int | None = None) -> ExportResult:
     """Render the chosen formats for one period into `out_dir` (default: the workspace's reports/).
 
     date: the report's 成文日期 (default `today`). Raises KjplanError (with its exit code) on failure,
@@ -145,7 +130,7 @@ def export(ws: Workspace, *, quarter: str | Quarter = "auto", cumulative: bool =
     result: ExportResult | None = None
     try:
         chosen = parse_formats(formats)
-        plan = plan_for(ws, quarter, today)
+        plan = plan_for(ws, quarter=quarter, year=year, today=today)
         q = resolve_quarter(quarter, plan.year, today)
         period = f"{q.code}{exporters.suffix(cumulative)}"
         target_dir = Path(out_dir) if out_dir is not None else ws.reports_dir

@@ -92,19 +92,16 @@ def _in_plan_year(quarter: Quarter, plan_year: int, text: str) -> Quarter:
     return quarter
 
 
-def parse_quarter(text: str | int, plan_year: int, today: dt.date | None = None) -> Quarter:
-    """Parse a quarter of the plan's year. `today` is needed only for current/previous."""
-    raw = str(text).strip()
-    norm = unicodedata.normalize("NFKC", raw).strip()
-    lowered = norm.lower()
+def _relative(lowered: str) -> str | None:
     if lowered in ("current", "本季度", "当前"):
-        if today is None:
-            raise KjplanError("“current”需要知道今天的日期")
-        return _in_plan_year(Quarter.of_date(today), plan_year, raw)
+        return "current"
     if lowered in ("previous", "上季度", "上一季度"):
-        if today is None:
-            raise KjplanError("“previous”需要知道今天的日期")
-        return _in_plan_year(Quarter.of_date(today).previous(), plan_year, raw)
+        return "previous"
+    return None
+
+
+def _named(norm: str, raw: str) -> tuple[int | None, int] | None:
+    """(year or None, quarter number) of a written quarter; None when the text is no quarter at all."""
     for form in _FORMS:
         match = form.match(norm)
         if not match:
@@ -113,12 +110,50 @@ def parse_quarter(text: str | int, plan_year: int, today: dt.date | None = None)
         try:
             number = int(groups["q"]) if groups.get("q") else parse_cn_number(groups["cq"])
         except ValueError:
-            break
-        year = int(groups["year"]) if groups.get("year") else plan_year
+            return None
         if not 1 <= number <= 4:
             raise KjplanError(f"季度应为 1 到 4，“{raw}”不是有效的季度；{SYNTAX_HINT}")
-        return _in_plan_year(Quarter(year, number), plan_year, raw)
-    raise KjplanError(f"无法识别的季度“{raw}”；{SYNTAX_HINT}")
+        return (int(groups["year"]) if groups.get("year") else None), number
+    return None
+
+
+def _today_quarter(kind: str, today: dt.date | None, raw: str) -> Quarter:
+    if today is None:
+        raise KjplanError(f"“{raw}”需要知道今天的日期")
+    current = Quarter.of_date(today)
+    return current if kind == "current" else current.previous()
+
+
+def quarter_year(text: str | int | None, today: dt.date | None = None) -> int | None:
+    """The year a quarter names by itself: 2021 for 2021Q2 or 2021年第二季度, the year of today's (or
+    the previous) quarter for current/previous; None for 2, Q2 or 第二季度, which take the plan's year.
+    Text that is no quarter gives None too: parse_quarter says what is wrong with it."""
+    if text is None:
+        return None
+    raw = str(text).strip()
+    norm = unicodedata.normalize("NFKC", raw).strip()
+    kind = _relative(norm.lower())
+    if kind is not None:
+        return _today_quarter(kind, today, raw).year if today is not None else None
+    try:
+        named = _named(norm, raw)
+    except KjplanError:  # Q5 and the like: reported where the quarter is parsed, with its option's name
+        return None
+    return named[0] if named else None
+
+
+def parse_quarter(text: str | int, plan_year: int, today: dt.date | None = None) -> Quarter:
+    """Parse a quarter of the plan's year. `today` is needed only for current/previous."""
+    raw = str(text).strip()
+    norm = unicodedata.normalize("NFKC", raw).strip()
+    kind = _relative(norm.lower())
+    if kind is not None:
+        return _in_plan_year(_today_quarter(kind, today, raw), plan_year, raw)
+    named = _named(norm, raw)
+    if named is None:
+        raise KjplanError(f"无法识别的季度“{raw}”；{SYNTAX_HINT}")
+    year, number = named
+    return _in_plan_year(Quarter(year or plan_year, number), plan_year, raw)
 
 
 def last_ended_quarter(plan_year: int, today: dt.date) -> Quarter:

@@ -10,6 +10,7 @@ from kjplan.errors import KjplanError
 from kjplan.periods import Quarter, parse_quarter
 from kjplan.report_model import ReportModel, build_report
 from kjplan.workspace import Workspace
+from kjplan.years import plan_for
 
 
 @dataclass
@@ -33,8 +34,8 @@ def load_records(ws: Workspace, year: int):
 
 
 def build_model(ws: Workspace, quarter: str | Quarter, *, cumulative: bool = False,
-                today: dt.date | None = None) -> ReportModel:
-    plan = ws.plan()
+                today: dt.date | None = None, year: int | None = None) -> ReportModel:
+    plan = plan_for(ws, quarter=quarter, year=year, today=today)
     if not isinstance(quarter, Quarter):
         quarter = parse_quarter(quarter, plan.year, today)
     return build_report(plan, load_records(ws, plan.year), quarter, cumulative=cumulative)
@@ -55,11 +56,12 @@ def render_docx(ws: Workspace, model: ReportModel, date: dt.date) -> tuple[bytes
 
 
 def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumulative: bool = False,
-                 out: Path | None = None, today: dt.date | None = None, pdf: bool = False) -> ReportOutput:
+                 out: Path | None = None, today: dt.date | None = None, pdf: bool = False,
+                 year: int | None = None) -> ReportOutput:
     """Render the report and replace `out` atomically; an earlier report survives any failure."""
     from kjplan.fsutil import atomic_write
 
-    model = build_model(ws, quarter, cumulative=cumulative, today=today)
+    model = build_model(ws, quarter, cumulative=cumulative, today=today, year=year)
     data, warnings = render_docx(ws, model, date)
     path = Path(out) if out is not None else default_report_path(ws, model.quarter, cumulative)
     if path.suffix.lower() != ".docx":

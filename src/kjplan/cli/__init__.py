@@ -39,10 +39,12 @@ app = typer.Typer(
 class State:
     """Global options, shared by every command through typer's context."""
 
-    def __init__(self, root: Path | None = None, debug: bool = False, today: dt.date | None = None):
+    def __init__(self, root: Path | None = None, debug: bool = False, today: dt.date | None = None,
+                 year: int | None = None):
         self.root = root
         self.debug = debug
         self.today = today or dt.date.today()
+        self.year = year
         self._workspace = None
 
     @property
@@ -52,6 +54,18 @@ class State:
 
             self._workspace = find_workspace(self.root)
         return self._workspace
+
+    def plan(self, quarter=None):
+        """The plan a command works on: the quarter's own year, --year, today's year, the latest plan."""
+        from kjplan.years import plan_for
+
+        return plan_for(self.workspace, quarter=quarter, year=self.year, today=self.today)
+
+    def record_plan(self, ref: str):
+        """The plan of the year whose ledger holds record `ref` (amend, retract)."""
+        from kjplan.years import year_of_record
+
+        return self.workspace.plan(year_of_record(self.workspace, ref, year=self.year, today=self.today))
 
 
 def state(ctx: typer.Context) -> State:
@@ -90,10 +104,15 @@ def _main(
         None, "--today", metavar="YYYY-MM-DD",
         help="把“今天”当作这一天（用于补录和定时任务的核对；默认取系统日期）。例：--today 2020-07-06",
     ),
+    year: Optional[int] = typer.Option(
+        None, "--year", metavar="YYYY",
+        help="工作区有多个年度的计划时，按哪一年的计划工作。不写时依次取 --quarter 中的年份（如 2021Q2）、"
+             "“今天”所在的年份（有该年计划时）、最新的计划。例：kjplan --year 2020 status -q 4",
+    ),
     debug: bool = typer.Option(False, "--debug", help="出错时显示完整的程序调用栈（供开发人员排查）。"),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本号。"),
 ):
-    ctx.obj = State(root=root, debug=debug, today=parse_date(today))
+    ctx.obj = State(root=root, debug=debug, today=parse_date(today), year=year)
     _main.debug = debug
 
 

@@ -74,7 +74,7 @@ def export_cmd(
                 pass
         raise
     result = export(ws, quarter=quarter, cumulative=cumulative, formats=formats, out_dir=out,
-                    date=written_date, today=st.today, wait=wait, log=log)
+                    date=written_date, today=st.today, wait=wait, log=log, year=st.year)
     if verbose:
         for path in result.written:
             typer.echo(f"已写入：{path}")

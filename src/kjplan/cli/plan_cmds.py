@@ -77,7 +77,7 @@ def plan(
     """
     if fmt not in ("table", "json"):
         raise typer.BadParameter(f"格式“{fmt}”无效，应为 table 或 json", param_hint="--format")
-    plan = state(ctx).workspace.plan()
+    plan = state(ctx).plan()
     if number is not None:
         item = plan.item(number)
         if item is None:

@@ -159,7 +159,7 @@ def add_progress(
 
     st = state(ctx)
     ws = st.workspace
-    plan = ws.plan()
+    plan = st.plan(quarter)
     if from_file is not None:
         mixed = [name for name, value in (("--item", item), ("--text", text), ("--status", status),
                                           ("--metric", metric), ("--problems", problems), ("--next", next_))
@@ -210,7 +210,7 @@ def amend(
 
     st = state(ctx)
     ws = st.workspace
-    plan = ws.plan()
+    plan = st.record_plan(record_id)
     if text == "-":
         text = _read_stdin()
     entry = progress.amend(ws, plan, record_id, today=st.today, by=by, item=item, quarter=quarter, text=text,
@@ -235,7 +235,7 @@ def retract(
 
     st = state(ctx)
     ws = st.workspace
-    plan = ws.plan()
+    plan = st.record_plan(record_id)
     if reason is None:
         raise KjplanError("缺少 --reason：请写明撤回原因，如 --reason \"重复登记\"")
     entry = progress.retract(ws, plan, record_id, reason=reason, by=by)
@@ -276,7 +276,7 @@ def log(
     _check_format(fmt, ("table", "json", "csv"))
     st = state(ctx)
     ws = st.workspace
-    plan = ws.plan()
+    plan = st.plan(quarter)
     records = progress.list_records(ws, plan, today=st.today, quarter=quarter, item=item, unit=unit, on_problem=_warn)
     if fmt == "json":
         typer.echo(json.dumps([progress.record_dict(r) for r in records], ensure_ascii=False, indent=2))
@@ -348,7 +348,7 @@ def status(
     _check_format(fmt, ("table", "json"))
     st = state(ctx)
     ws = st.workspace
-    plan = ws.plan()
+    plan = st.plan(quarter)
     model = progress.status_report(ws, plan, today=st.today, quarter=quarter, on_problem=_warn)
     q = model.quarter
     absent = [r.item for r in model.items if r.missing]

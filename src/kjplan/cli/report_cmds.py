@@ -32,7 +32,7 @@ def report(
     st = state(ctx)
     written_date = parse_date(date, "--date") or st.today
     result = write_report(st.workspace, quarter, date=written_date, cumulative=cumulative, out=out,
-                          today=st.today, pdf=pdf)
+                          today=st.today, pdf=pdf, year=st.year)
     for warning in result.warnings:
         typer.echo(f"提示：{warning}", err=True)
     typer.echo(str(result.path))

@@ -12,7 +12,7 @@ import re
 from typer import _click, core
 
 _MESSAGES = [
-    (r"No such option: (\S+)(?:\s*Did you mean (.+)\?)?", lambda m: f"没有选项 {m[1]}" + (f"，是不是想写 {m[2]}？" if m[2] else "")),
+    (r"No such option: (\S+)(?:\s*Did you mean (.+)\?)?", lambda m: _no_such_option(m[1], m[2])),
     (r"No such command '([^']*)'\.", lambda m: f"没有命令“{m[1]}”；可用 kjplan -h 查看全部命令"),
     (r"Missing command\.", lambda m: "缺少命令；可用 kjplan -h 查看全部命令"),
     (r"Missing option '([^']*)'.*", lambda m: f"缺少选项 {m[1]}"),
@@ -36,6 +36,15 @@ _MESSAGES = [
 _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数", "required": "必填",
              "default: {default}": "默认：{default}", "Aborted!": "已取消。", "(dynamic)": "（动态）",
              "env var: {var}": "环境变量：{var}"}
+
+
+GLOBAL_OPTIONS = ("--root", "--today", "--year", "--debug")
+
+
+def _no_such_option(name: str, guess: str | None) -> str:
+    if name in GLOBAL_OPTIONS:  # `kjplan status --year 2020`: say where a global option goes
+        return f"{name} 是全局选项，请写在命令名之前：kjplan {name} … 命令 …"
+    return f"没有选项 {name}" + (f"，是不是想写 {guess}？" if guess else "")
 
 
 def translate(message: str) -> str:
