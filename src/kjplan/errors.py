@@ -69,3 +69,27 @@ class OutputError(KjplanError):
 
 class ConfigError(KjplanError):
     exit_code = EXIT_CONFIG
+
+
+# What the operating system said, in Chinese (strerror is English, whatever the locale).
+_OS_REASONS = {
+    "ENOSPC": "磁盘空间不足", "EDQUOT": "超出磁盘配额", "EFBIG": "文件超出允许的大小",
+    "EACCES": "没有权限", "EPERM": "不允许此操作（没有权限，或文件被设为不可更改）",
+    "EROFS": "所在的磁盘是只读的", "ENOENT": "文件或文件夹不存在", "ENOTDIR": "路径中有一段不是文件夹",
+    "EISDIR": "这是一个文件夹，不是文件", "EEXIST": "已存在同名的文件或文件夹", "EBUSY": "文件正被占用",
+    "ETXTBSY": "文件正被占用", "EIO": "磁盘读写出错", "ENAMETOOLONG": "文件名过长", "EMFILE": "打开的文件过多",
+    "ENFILE": "打开的文件过多", "ELOOP": "符号链接循环", "EXDEV": "不能跨磁盘移动", "EPIPE": "管道已关闭",
+    "EBADF": "文件已关闭", "ENOTEMPTY": "文件夹不是空的", "EINVAL": "参数无效",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """'磁盘空间不足' for ENOSPC: the cause of an OSError as a user reads it."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(exc.errno or 0, "")
+    if name in _OS_REASONS:
+        return _OS_REASONS[name]
+    if getattr(exc, "winerror", None) == 32:  # ERROR_SHARING_VIOLATION: open in Word or Excel
+        return "文件正被其他程序（如 Word、Excel）打开"
+    return f"系统错误 {exc.errno}" if exc.errno else "系统错误"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kjplan import exporters
-from kjplan.errors import EXIT_USAGE, KjplanError, LockBusy, OutputError
+from kjplan.errors import EXIT_USAGE, KjplanError, LockBusy, OutputError, os_reason
 from kjplan.periods import Quarter, last_ended_quarter, parse_quarter
 from kjplan.workspace import Workspace
 from kjplan.years import plan_for
@@ -171,12 +171,12 @@ def _export_locked(ws: Workspace, plan, quarter: Quarter, cumulative: bool, form
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建输出文件夹 {out_dir}（{exc.strerror}）") from None
+        raise OutputError(f"无法创建输出文件夹 {out_dir}（{os_reason(exc)}）") from None
     _remove_stale_stages(out_dir)
     try:
         stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
     except OSError as exc:
-        raise OutputError(f"无法在输出文件夹 {out_dir} 中写入（{exc.strerror}）") from None
+        raise OutputError(f"无法在输出文件夹 {out_dir} 中写入（{os_reason(exc)}）") from None
     result = ExportResult(quarter=quarter, cumulative=cumulative, out_dir=out_dir)
     try:
         job = ExportJob(ws=ws, model=model, records=upto, date=date, stage=stage, out_dir=out_dir)
@@ -213,7 +213,7 @@ def _stage(stage: Path, output: exporters.Output) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
-        raise OutputError(f"无法写入临时文件 {path}（{exc.strerror}）") from None
+        raise OutputError(f"无法写入临时文件 {path}（{os_reason(exc)}）") from None
     return path
 
 
@@ -237,7 +237,7 @@ def _commit(out_dir: Path, staged: list[tuple[exporters.Output, Path]], result: 
         try:
             os.replace(path, target)
         except OSError as exc:
-            raise OutputError(f"无法写入 {target}（{exc.strerror}）") from None
+            raise OutputError(f"无法写入 {target}（{os_reason(exc)}）") from None
         if output.listed:
             result.written.append(target)
     if result.written and os.name == "posix":
@@ -291,7 +291,7 @@ def append_log(log: Path | str, *, period: str, exit_code: int, outcome: str,
         finally:
             os.close(fd)
     except OSError as exc:
-        raise OutputError(f"无法写入日志文件 {path}（{exc.strerror}）") from None
+        raise OutputError(f"无法写入日志文件 {path}（{os_reason(exc)}）") from None
 
 
 def _log_quietly(log, period: str, exit_code: int, message: str, result, started: float) -> None:

@@ -9,7 +9,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from kjplan.errors import OutputError
+from kjplan.errors import OutputError, os_reason
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
@@ -37,7 +37,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}（{exc.strerror}）") from None
+        raise OutputError(f"无法写入 {path}（{os_reason(exc)}）") from None
     try:
         if hasattr(os, "fchmod"):
             # mkstemp makes the file private (0600); a report is shared like any file the user saves.
@@ -52,7 +52,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
             os.unlink(tmp)
         except OSError:
             pass
-        raise OutputError(f"无法写入 {path}（{exc.strerror}）") from None
+        raise OutputError(f"无法写入 {path}（{os_reason(exc)}）") from None
     return True
 
 

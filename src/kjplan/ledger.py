@@ -14,6 +14,7 @@ and replaces the ledger atomically (temp file, fsync, os.replace) under the same
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import getpass
 import json
 import os
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from kjplan.errors import DataError, KjplanError, LockBusy
+from kjplan.errors import DataError, KjplanError, LockBusy, os_reason
 from kjplan.loading import decode_utf8, describe_error, field_path
 from kjplan.records import Entry
 
@@ -109,7 +110,12 @@ def _ensure_gitignore(folder: Path) -> None:
     if not ignore.exists():
         try:
             with open(ignore, "x", encoding="utf-8") as fh:
-                fh.write(_GITIGNORE)
+                try:
+                    fh.write(_GITIGNORE)
+                    fh.flush()
+                except OSError:
+                    fh.close()
+                    _unlink_quietly(ignore)  # a full disk: leave no empty file behind
         except OSError:
             pass  # only a convenience
 
@@ -125,7 +131,7 @@ def locked(path: Path, *, timeout: float | None = None, command: str | None = No
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise KjplanError(f"无法创建文件夹 {path.parent}（{exc.strerror}）") from None
+        raise KjplanError(f"无法创建文件夹 {path.parent}（{os_reason(exc)}）") from None
     _ensure_gitignore(path.parent)
     wait = lock_timeout(timeout)
     lock = FileLock(str(lock_path(path)), timeout=wait)
@@ -137,7 +143,7 @@ def locked(path: Path, *, timeout: float | None = None, command: str | None = No
             f"请稍后重试（可用环境变量 {ENV_LOCK_TIMEOUT} 设置等待秒数）"
         ) from None
     except OSError as exc:
-        raise KjplanError(f"无法锁定{what} {path}（{exc.strerror}）") from None
+        raise KjplanError(f"无法锁定{what} {path}（{os_reason(exc)}）") from None
     info = holder_path(path)
     try:
         try:
@@ -165,11 +171,14 @@ def encode(entry) -> bytes:
 def _fsync_dir(folder: Path) -> None:
     if os.name != "posix":
         return  # Windows cannot open a directory; NTFS journals the metadata
-    fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # the file's own data is on disk; some file systems cannot sync a folder
 
 
 def _ends_torn(fd: int) -> bool:
@@ -184,7 +193,11 @@ def _ends_torn(fd: int) -> bool:
 
 
 def append(path: Path, entries: Sequence, *, timeout: float | None = None, command: str | None = None) -> None:
-    """Append entries under the lock in one write, then fsync. Never rewrites earlier content."""
+    """Append entries under the lock in one write, then fsync. Never rewrites earlier content.
+
+    All or nothing: when the write or the fsync fails (a full disk, a quota, an interrupt), the file is
+    cut back to its old length, so it stays byte for byte as it was; a ledger this call created is
+    removed again."""
     path = Path(path)
     payload = b"".join(encode(e) + b"\n" for e in entries)
     if not payload:
@@ -195,19 +208,47 @@ def append(path: Path, entries: Sequence, *, timeout: float | None = None, comma
         try:
             fd = os.open(path, flags, 0o644)
         except OSError as exc:
-            raise KjplanError(f"无法写入进度记录文件 {path}（{exc.strerror}）") from None
+            raise KjplanError(f"无法写入进度记录文件 {path}（{os_reason(exc)}）") from None
         try:
+            size = os.fstat(fd).st_size
             data = (b"\n" if _ends_torn(fd) else b"") + payload
-            written = os.write(fd, data)
-            while written < len(data):  # a regular file takes it all at once; be correct anyway
-                written += os.write(fd, data[written:])
-            os.fsync(fd)
-        except OSError as exc:
-            raise KjplanError(f"写入进度记录文件 {path} 失败（{exc.strerror}）；已写入的记录不受影响") from None
+            try:
+                written = os.write(fd, data)
+                while written < len(data):  # a regular file takes it all at once; be correct anyway
+                    written += os.write(fd, data[written:])
+                os.fsync(fd)
+            except BaseException as exc:
+                restored = _cut_back(fd, size)
+                if restored and created:
+                    _unlink_quietly(path)  # it did not exist before this call
+                if not isinstance(exc, OSError):
+                    raise  # an interrupt: the ledger is as it was, the caller says "已中断"
+                if restored:
+                    raise KjplanError(f"写入进度记录文件 {path} 失败（{os_reason(exc)}），这条记录没有登记；"
+                                      "记录文件保持原样") from None
+                raise KjplanError(f"写入进度记录文件 {path} 失败（{os_reason(exc)}），且未能撤销已写入的部分；"
+                                  f"请运行 kjplan check --repair 把残缺的末行移到单独的文件") from None
         finally:
             os.close(fd)
         if created:
             _fsync_dir(path.parent)
+
+
+def _cut_back(fd: int, size: int) -> bool:
+    """Truncate a failed append back to the file's old length; True when that worked."""
+    try:
+        os.ftruncate(fd, size)
+        os.fsync(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 # ------------------------------------------------------------------------------------------- reading
@@ -233,14 +274,19 @@ _JSON_PROBLEMS = {
     "Expecting property name enclosed in double quotes": "键名须用英文双引号括起来（或多了一个逗号）",
     "Extra data": "一行只能写一条记录（行尾有多余内容）",
     "Invalid control character at": "字符串中有控制字符（换行须写成 \\n）",
+    "Invalid \\uXXXX escape": "引号内的 \\u 转义不完整（应为 \\u 加 4 位十六进制数字）",
     "Invalid \\escape": "引号内有无法识别的转义字符",
+    "Illegal trailing comma": "末尾多了一个逗号",
+    "Unexpected UTF-8 BOM": "行中有 BOM（字节顺序标记）",
 }
 
 TORN_HINT = "可能是写入中断留下的残缺记录；可运行 kjplan check --repair 把它移到单独的文件"
+# A record is at most a few fields of 5,000 characters; a longer line is not one (and is not parsed).
+MAX_LINE = 1 << 20
 
 
 def _json_problem(exc: json.JSONDecodeError) -> str:
-    reason = next((cn for en, cn in _JSON_PROBLEMS.items() if exc.msg.startswith(en)), exc.msg)
+    reason = next((cn for en, cn in _JSON_PROBLEMS.items() if exc.msg.startswith(en)), "无法解析")
     return f"JSON 格式错误：{reason}（第 {exc.colno} 列）；{TORN_HINT}"
 
 
@@ -272,20 +318,53 @@ def parse_line(raw: bytes, path: Path, line_no: int):
         except DataError as exc:
             raise DataError(path, line_no, exc.detail) from None
         raise  # pragma: no cover - decode_utf8 always raises here
+    if len(raw) > MAX_LINE:
+        raise DataError(path, line_no, f"这一行有 {len(raw)} 字节，远超一条记录的长度（最多 {MAX_LINE} 字节）；{TORN_HINT}")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise DataError(path, line_no, _json_problem(exc)) from None
+    except _NotANumber as exc:
+        raise DataError(path, line_no, f"记录无效：{exc} 不是有效的数值（数值须为有限的数字）") from None
+    except RecursionError:  # a line of 1,000 "[" must not stop the tool from reading (or repairing) the rest
+        raise DataError(path, line_no, f"JSON 格式错误：括号嵌套层数过多，这不是一条记录；{TORN_HINT}") from None
     try:
         return _entry_adapter().validate_python(data)
     except ValidationError as exc:
         raise DataError(path, line_no, _entry_problem(exc)) from None
+    except RecursionError:
+        raise DataError(path, line_no, "记录无效：内容嵌套层数过多") from None
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    # json accepts NaN and Infinity, which are not JSON; a figure must be a finite number.
+    raise _NotANumber(name)
 
 
 def _split(data: bytes) -> tuple[list[bytes], list[int]]:
-    """Non-blank lines (CR stripped) and their 1-based line numbers."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+    """Non-blank lines (CR and a leading BOM stripped) and their 1-based line numbers.
+
+    A BOM can start any line, not just the first: files joined with `type a b > c` on Windows, or a
+    line pasted from a file a Windows editor saved. It is an invisible encoding mark, not content."""
+    if _BOM not in data:  # the usual case: no line to look at twice
+        return _split_plain(data)
+    raw_lines, numbers = [], []
+    for n, line in enumerate(data.split(b"\n"), 1):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        while line.startswith(_BOM):
+            line = line[len(_BOM):]
+        if line.strip():
+            raw_lines.append(line)
+            numbers.append(n)
+    return raw_lines, numbers
+
+
+def _split_plain(data: bytes) -> tuple[list[bytes], list[int]]:
     raw_lines, numbers = [], []
     for n, line in enumerate(data.split(b"\n"), 1):
         if line.endswith(b"\r"):
@@ -345,7 +424,7 @@ def read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         return b""
     except OSError as exc:
-        raise DataError(path, None, f"无法读取进度记录文件（{exc.strerror}）") from None
+        raise DataError(path, None, f"无法读取进度记录文件（{os_reason(exc)}）") from None
 
 
 def load(path: Path) -> Ledger:
@@ -373,7 +452,12 @@ class Repair:
 
 def repair(path: Path, *, now: dt.datetime, timeout: float | None = None) -> Repair:
     """Move every line that cannot be loaded into a file of its own beside the ledger, never deleting it,
-    then replace the ledger atomically with the remaining lines. Runs under the ledger's lock."""
+    then remove them from the ledger. Runs under the ledger's lock.
+
+    When the bad lines are the file's tail (a torn last write, the usual case) the ledger is cut back in
+    place, which needs no free space: a repair works on the full disk that tore the line. Otherwise the
+    remaining lines replace the ledger atomically (temporary file, fsync, rename). Either way, a repair
+    that fails leaves the ledger as it was and no new file behind."""
     path = Path(path)
     if not path.exists():
         return Repair(path, None, [])
@@ -384,35 +468,80 @@ def repair(path: Path, *, now: dt.datetime, timeout: float | None = None) -> Rep
             return Repair(path, None, [])
         bad = {p.line for p in ledger.problems}
         why = {p.line: p.detail for p in ledger.problems}
-        body = data[len(_BOM):] if data.startswith(_BOM) else data
-        lines = body.split(b"\n")
-        stamp = now.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        rejected = path.with_name(f"{path.name}.rejected-{stamp}.txt")
-        n = 1
-        while rejected.exists():
-            n += 1
-            rejected = path.with_name(f"{path.name}.rejected-{stamp}-{n}.txt")
+        lines = data.split(b"\n")
         out = [f"# kjplan check --repair 于 {now.isoformat(timespec='seconds')} 从 {path.name} 移出的无效行。\n"
                "# 每条先写“原第几行”和原因，下一行是该行的原始内容（字节原样保留）。\n".encode()]
         kept = []
+        first_bad: int | None = None  # byte offset where the first bad line starts
+        kept_end = 0  # byte offset just after the last line that stays
+        offset = 0
         for number, raw in enumerate(lines, 1):
             if number in bad:
                 out.append(f"# 原第 {number} 行：{why[number]}\n".encode())
                 out.append(raw.rstrip(b"\r") + b"\n")
-            elif raw.strip():
+                first_bad = offset if first_bad is None else first_bad
+            elif raw.strip() and raw.strip() != _BOM:
                 kept.append(raw.rstrip(b"\r") + b"\n")
+                kept_end = offset + len(raw) + 1
+            offset += len(raw) + 1
+        tail_from = first_bad if first_bad is not None and first_bad >= kept_end else None
+        rejected = _rejected_path(path, now)
         _write_durably(rejected, b"".join(out), exclusive=True)
-        tmp = path.with_name(f".{path.name}.repair-{os.getpid()}.tmp")
-        _write_durably(tmp, b"".join(kept))
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        try:
+            if tail_from is not None:
+                _cut_tail(path, tail_from)
+            else:
+                _replace_with(path, b"".join(kept))
+        except BaseException:
+            _unlink_quietly(rejected)
+            raise
         return Repair(path, rejected, ledger.problems)
 
 
+def _rejected_path(path: Path, now: dt.datetime) -> Path:
+    stamp = now.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    rejected = path.with_name(f"{path.name}.rejected-{stamp}.txt")
+    n = 1
+    while rejected.exists():
+        n += 1
+        rejected = path.with_name(f"{path.name}.rejected-{stamp}-{n}.txt")
+    return rejected
+
+
+def _cut_tail(path: Path, size: int) -> None:
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise KjplanError(f"无法修复进度记录文件 {path}（{os_reason(exc)}）；记录文件未改动") from None
+
+
+def _replace_with(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.repair-{os.getpid()}.tmp")
+    try:
+        _write_durably(tmp, data)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise KjplanError(f"无法替换进度记录文件 {path}（{os_reason(exc)}）；记录文件未改动") from None
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
 def _write_durably(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write a whole new file and fsync it; on failure remove what was created (no empty file stays)."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        raise KjplanError(f"无法写入 {path}（{os_reason(exc)}）；进度记录文件未改动") from None
+    try:
         try:
             view = memoryview(data)
             while view:
@@ -420,5 +549,12 @@ def _write_durably(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-    except OSError as exc:
-        raise KjplanError(f"无法写入 {path}（{exc.strerror}）；进度记录文件未改动") from None
+    except BaseException as exc:
+        _unlink_quietly(path)
+        if isinstance(exc, OSError):
+            space = "（磁盘空间不足，请先腾出空间再修复）" if exc.errno in _NO_SPACE else ""
+            raise KjplanError(f"无法写入 {path}（{os_reason(exc)}）{space}；进度记录文件未改动，也没有留下新文件") from None
+        raise
+
+
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}

@@ -11,13 +11,34 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
 
-from kjplan.errors import DataError, DataErrors
+from kjplan.errors import DataError, DataErrors, KjplanError
 from kjplan.loading import load_yaml, validate_model
+from kjplan.records import MAX_FIGURE, VisibleLine, VisibleText
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Text a reader sees: something visible, and no character that Word cannot hold (checked at load, so
+# that `check` names it and no report fails on it later). Names and titles are one line.
+NonEmpty = VisibleText
+OneLine = VisibleLine
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+# A target is a positive, finite amount (a target of 0 or .inf makes every completion rate meaningless).
+TargetValue = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=MAX_FIGURE)]
+
+
+def _date(value):
+    """Dates are read by kjplan's one date parser (YAML hands them over as text), with its reasons."""
+    if isinstance(value, str):
+        from kjplan.periods import parse_day
+
+        try:
+            return parse_day(value)
+        except KjplanError as exc:
+            raise ValueError(exc.message) from None
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_date)]
 
 
 class _Strict(BaseModel):
@@ -28,10 +49,10 @@ class Target(_Strict):
     """A measurable target that the plan's text states, e.g. 基金募集规模 1 亿元."""
 
     id: Slug
-    name: NonEmpty
+    name: OneLine
     # Strict: a quoted "1" or 一亿 in the YAML is an error, not silently converted.
-    value: StrictFloat
-    unit: NonEmpty
+    value: TargetValue
+    unit: OneLine
     # cumulative: amounts add up over the year (资金, 项目数); level: a rate or stock read at a point (入驻率).
     kind: Literal["cumulative", "level"]
     # The words of the plan that state the target, so a reader can check nothing was invented.
@@ -40,10 +61,10 @@ class Target(_Strict):
 
 class Item(_Strict):
     number: Annotated[StrictInt, Field(ge=1, le=99)]
-    title: NonEmpty
+    title: OneLine
     text: NonEmpty
-    lead: NonEmpty | None = None  # 牵头科室
-    partners: list[NonEmpty] = []  # 配合单位
+    lead: OneLine | None = None  # 牵头科室
+    partners: list[OneLine] = []  # 配合单位
     targets: list[Target] = []
 
     def target(self, target_id: str) -> Target | None:
@@ -52,10 +73,10 @@ class Item(_Strict):
 
 class Plan(_Strict):
     year: Annotated[StrictInt, Field(ge=2000, le=2100)]
-    title: NonEmpty
-    issuer: NonEmpty  # 发文机关, also the report's 署名
-    date: dt.date  # 成文日期
-    recipients: list[NonEmpty] = []  # 主送机关 of the covering notice
+    title: OneLine
+    issuer: OneLine  # 发文机关, also the report's 署名
+    date: Day  # 成文日期
+    recipients: list[OneLine] = []  # 主送机关 of the covering notice
     notice: NonEmpty | None = None  # the covering notice's sentence
     preamble: NonEmpty | None = None  # the guiding paragraph before the items
     items: Annotated[list[Item], Field(min_length=1)]

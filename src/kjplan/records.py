@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from kjplan.loading import register_pattern
 
@@ -27,9 +28,13 @@ STATUS_ALIASES = {
 
 MAX_TEXT = 5000  # characters in one field: several pages of a report; longer is a paste gone wrong
 MAX_SHORT = 200  # unit, by, reason
-# XML 1.0 cannot hold these (Word would refuse the report); tab, LF and CR are allowed.
+# The largest figure a record or target may hold, in the target's unit. Beyond it a value is a typing
+# accident (a figure of 400 digits was once stored as Infinity and broke status, JSON and the report).
+MAX_FIGURE = 1e12
+# XML 1.0 cannot hold these (Word and Excel would refuse the file); tab, LF and CR are allowed.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 ID_PATTERN = r"^[0-9a-f]{16}$"
+QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
 
 def new_id() -> str:
@@ -47,26 +52,51 @@ def parse_status(text: str) -> str:
     return alias
 
 
-def check_text(value: str, *, limit: int = MAX_TEXT) -> str:
+def forbidden_char(value: str) -> str | None:
+    """Why `value` cannot be stored (a character that XML 1.0, hence Word and Excel, cannot hold), or None."""
     bad = _FORBIDDEN.search(value)
-    if bad:
-        where = value[: bad.start()].count("\n") + 1
-        raise ValueError(f"含有无法写入 Word 文档的控制字符 U+{ord(bad.group()):04X}（第 {where} 行）")
+    if bad is None:
+        return None
+    char = bad.group()
+    code = ord(char)
+    where = f"（第 {value[: bad.start()].count(chr(10)) + 1} 行）" if "\n" in value else ""
+    if 0xDC80 <= code <= 0xDCFF:
+        # Bytes that are not UTF-8 reach Python as these (surrogateescape): a GBK terminal or file.
+        return (f"含有无法识别的字节 0x{code - 0xDC00:02X}{where}：输入不是 UTF-8 编码"
+                "（终端或文件可能是 GBK）；请改用 UTF-8 后重试")
+    if 0xD800 <= code <= 0xDFFF:
+        return f"含有无效的 Unicode 字符 U+{code:04X}（单独的代理项）{where}"
+    if code in (0xFFFE, 0xFFFF):
+        return f"含有 Word 和 Excel 无法保存的非字符 U+{code:04X}{where}，请删除"
+    return f"含有无法写入 Word 文档的控制字符 U+{code:04X}{where}，请删除"
+
+
+def is_blank(value: str) -> bool:
+    """Nothing a reader could see: only spaces, line breaks and invisible format characters (U+200B…)."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in value)
+
+
+def check_text(value: str, *, limit: int = MAX_TEXT, one_line: bool = False) -> str:
+    problem = forbidden_char(value)
+    if problem:
+        raise ValueError(problem)
+    if one_line and ("\n" in value or "\r" in value or "\t" in value):
+        raise ValueError("只能写一行（不能含换行或 Tab）")
     if len(value) > limit:
         raise ValueError(f"内容过长：{len(value)} 字，最多 {limit} 字")
     return value
 
 
 def _nonblank(value: str) -> str:
-    if not value.strip():
+    if is_blank(value):
         raise ValueError("不能为空")
     return value
 
 
-def explain_text(value: str) -> str:
+def explain_text(value: str, *, one_line: bool = False) -> str:
     """The Chinese reason a stored text field was refused by the patterns below."""
     try:
-        _nonblank(check_text(value, limit=len(value)))
+        _nonblank(check_text(value, limit=len(value), one_line=one_line))
     except ValueError as exc:
         return str(exc)
     return "内容无效"
@@ -74,17 +104,30 @@ def explain_text(value: str) -> str:
 
 # The checks of check_text, as constraints pydantic-core runs natively: loading 100,000 records
 # validates half a million strings, and a Python validator per string doubled the load time.
-_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}"
+_LINE_CONTROLS = r"\x00-\x1f\x7f\x{FFFE}\x{FFFF}"
 NO_CONTROL = f"^[^{_CONTROLS}]*$"
-NONBLANK_NO_CONTROL = f"^[^{_CONTROLS}]*[^\\s{_CONTROLS}][^{_CONTROLS}]*$"
+NONBLANK_NO_CONTROL = f"^[^{_CONTROLS}]*[^\\s\\p{{Cf}}{_CONTROLS}][^{_CONTROLS}]*$"
+ONE_LINE = f"^[^{_LINE_CONTROLS}]*$"
+NONBLANK_ONE_LINE = f"^[^{_LINE_CONTROLS}]*[^\\s\\p{{Cf}}{_LINE_CONTROLS}][^{_LINE_CONTROLS}]*$"
 register_pattern(NO_CONTROL, explain_text)
 register_pattern(NONBLANK_NO_CONTROL, explain_text)
+register_pattern(ONE_LINE, lambda value: explain_text(value, one_line=True))
+register_pattern(NONBLANK_ONE_LINE, lambda value: explain_text(value, one_line=True))
+register_pattern(ID_PATTERN, lambda value: f"记录编号应为 16 位十六进制数字（0-9、a-f），实际为“{value[:40]}”")
+register_pattern(QUARTER_PATTERN, lambda value: f"季度应写成 2020Q2 这样（四位年份、Q、1 到 4），实际为“{value[:40]}”")
 
 LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT, pattern=NO_CONTROL)]
 Required = Annotated[str, StringConstraints(max_length=MAX_TEXT, pattern=NONBLANK_NO_CONTROL)]
-Short = Annotated[str, StringConstraints(max_length=MAX_SHORT, pattern=NO_CONTROL)]
+Short = Annotated[str, StringConstraints(max_length=MAX_SHORT, pattern=ONE_LINE)]
+# Text of the plan and the settings (any length): something visible, nothing Word cannot hold.
+VisibleText = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NONBLANK_NO_CONTROL)]
+VisibleLine = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NONBLANK_ONE_LINE)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ONE_LINE)]
+# A figure in its target's unit: finite, not negative, and not absurdly large.
+Figure = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=MAX_FIGURE)]
 EntryId = Annotated[str, Field(pattern=ID_PATTERN)]
-QuarterCode = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$")]
+QuarterCode = Annotated[str, Field(pattern=QUARTER_PATTERN)]
 
 
 class _Entry(BaseModel):
@@ -102,7 +145,7 @@ class _Content(_Entry):
     text: Required
     status: Status | None = None  # None: derived from the metrics against 序时进度 when reported
     unit: Short = ""  # 报送单位
-    metrics: dict[str, StrictFloat] = {}  # target id -> value in the target's unit
+    metrics: dict[str, Figure] = {}  # target id -> value in the target's unit
     problems: LongText = ""  # 存在问题
     next: LongText = ""  # 下步打算
 
@@ -160,18 +203,22 @@ class Record:
 
 
 def resolve(entries: list) -> list[Record]:
-    """Apply amendments and retractions; the result is in date order (then creation time).
+    """Apply amendments and retractions; the result is in date order (then the ledger's line order).
 
     An amendment chain is followed to its original; among several amendments of one record the one
-    created last wins (file order breaks ties), so two offices' amendments merged by git agree.
+    later in the file wins. Versions follow the order of lines, never the `created` time: a PC whose
+    clock runs fast must not make its record outrank a correction written after it. Two offices'
+    amendments merged by git (union) are in the same order in every merged copy, so all copies agree.
     """
     originals: dict[str, ProgressEntry] = {}
     parent: dict[str, str] = {}
-    latest: dict[str, tuple[dt.datetime, int, _Content]] = {}
+    latest: dict[str, _Content] = {}
+    position: dict[str, int] = {}  # line order of each original
     retracted: set[str] = set()
-    for entry in entries:
+    for order, entry in enumerate(entries):
         if isinstance(entry, ProgressEntry):
             originals[entry.id] = entry
+            position.setdefault(entry.id, order)
         elif isinstance(entry, AmendEntry):
             parent[entry.id] = entry.supersedes
 
@@ -182,17 +229,14 @@ def resolve(entries: list) -> list[Record]:
             entry_id = parent[entry_id]
         return entry_id
 
-    for order, entry in enumerate(entries):
+    for entry in entries:
         if isinstance(entry, RetractEntry):
             retracted.add(root(entry.retracts))
             continue
-        key = root(entry.id) if parent else entry.id
-        current = latest.get(key)
-        if current is None or (entry.created, order) >= current[:2]:
-            latest[key] = (entry.created, order, entry)
+        latest[root(entry.id) if parent else entry.id] = entry
 
     records = []
-    for key, (_, _, entry) in latest.items():
+    for key, entry in latest.items():
         original = originals.get(key)
         if original is None or key in retracted:
             continue  # an amendment of something we don't have, or a withdrawn record
@@ -203,5 +247,5 @@ def resolve(entries: list) -> list[Record]:
             problems=entry.problems, next=entry.next, created=original.created, updated=entry.created,
             amended=entry is not original,
         ))
-    records.sort(key=lambda r: (r.date, r.created, r.id))
+    records.sort(key=lambda r: (r.date, position[r.id]))
     return records

@@ -117,7 +117,8 @@ def _quarter_number(code: str) -> tuple[int, int]:
 
 def metric_progress(target: Target, records: list[Record], quarter: Quarter) -> MetricProgress:
     """Year to date up to the quarter's end: cumulative targets add up, level targets take the latest."""
-    values = [(r.date, r.created, r.metrics[target.id]) for r in records if target.id in r.metrics]
+    # (date, position in the ledger's order, value): the latest level is the last one of the latest day.
+    values = [(r.date, n, r.metrics[target.id]) for n, r in enumerate(records) if target.id in r.metrics]
     if not values:
         achieved = None
     elif target.kind == "cumulative":

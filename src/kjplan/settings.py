@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
 from kjplan.errors import EXIT_CONFIG, DataError, KjplanError
 from kjplan.loading import load_yaml, validate_model
+from kjplan.records import Line, VisibleLine
 
-FontName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+# One line each, nothing Word cannot hold: a font name with \x01 would only fail when the report is drawn.
+FontName = VisibleLine
+Text = Line
 
 
 class _Section(BaseModel):

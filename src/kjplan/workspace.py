@@ -13,7 +13,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from kjplan.errors import KjplanError
+from kjplan.errors import KjplanError, os_reason
 
 PLANS, PROGRESS, TEMPLATES, REPORTS = "plans", "progress", "templates", "reports"
 SETTINGS_FILE = "kjplan.yaml"
@@ -140,5 +140,5 @@ def init_workspace(folder: Path | str) -> Workspace:
             shutil.copyfile(src, dst)
         (target / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
     except OSError as exc:
-        raise KjplanError(f"无法在 {target} 新建工作区（{exc.strerror}）") from None
+        raise KjplanError(f"无法在 {target} 新建工作区（{os_reason(exc)}）") from None
     return Workspace(target)

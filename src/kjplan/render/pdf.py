@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kjplan.errors import KjplanError, OutputError, ToolMissing
+from kjplan.errors import KjplanError, OutputError, ToolMissing, os_reason
 
 SOFFICE_ENV = "KJPLAN_SOFFICE"  # path of soffice; empty: behave as if LibreOffice were not installed
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
@@ -86,7 +86,7 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> P
         # The temporary folder sits beside the target so the final rename stays on one file system.
         workspace = tempfile.TemporaryDirectory(prefix=".kjplan-pdf-", dir=out_dir)
     except OSError as exc:
-        raise OutputError(f"无法写入输出目录 {out_dir}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入输出目录 {out_dir}：{os_reason(exc)}") from exc
     with workspace as work:
         work_dir = Path(work)
         profile = work_dir / "profile"
@@ -112,7 +112,7 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> P
         try:
             os.replace(produced, target)
         except OSError as exc:
-            raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+            raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
     return target
 
 

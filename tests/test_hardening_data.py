@@ -1,0 +1,118 @@
+"""Issue 11, "data lost, or a broken output file": every case as a process on a fresh workspace.
+
+Each case asserts the documented exit code, one Chinese message without a traceback, that the ledger and
+the outputs written before are byte for byte as they were when a command fails, and that every file
+written opens.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from kjplan.workspace import init_workspace
+
+from hardening_helpers import assert_all_open, assert_clean_failure, files, limit_file_size, run
+
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE stands in for a full disk on Linux")
+
+
+def add(ws, item=1, text="完成年度方案。", *extra):
+    result = run(ws, "add-progress", "-i", item, "-q", "2", "-s", "done", "--text", text, *extra)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return init_workspace(tmp_path / "ws")
+
+
+# ------------------------------------------------------------------------------- 3. a full disk
+
+def _grow(ws, n=40):
+    """A ledger of n records, written in one go (fast), so that its size is known."""
+    batch = ws.root / "batch.csv"
+    batch.write_text("item,quarter,status,text\n" + "".join(f"1,2,done,第 {i} 条进展记录。\n" for i in range(n)),
+                     encoding="utf-8")
+    assert run(ws, "add-progress", "--from", batch).returncode == 0
+    batch.unlink()
+    return ws.progress_path(2020)
+
+
+@linux_only
+@pytest.mark.parametrize("room", [0, 1, 57, 200])
+def test_a_failed_append_leaves_the_ledger_byte_identical(ws, room):
+    path = _grow(ws)
+    before = files(ws.root)
+    result = run(ws, "add-progress", "-i", "2", "-q", "2", "-s", "done", "--text", "磁盘快满时登记的进展。",
+                 preexec_fn=limit_file_size(path.stat().st_size + room))
+    assert_clean_failure(result, 1, "没有登记", "记录文件保持原样")
+    assert files(ws.root) == before
+    # Nothing to repair, and the next commands run as before.
+    assert run(ws, "check").returncode == 0
+    assert run(ws, "export", "-q", "2", "--formats", "json,csv,xlsx,docx").returncode == 0
+    assert_all_open(ws.reports_dir)
+
+
+@linux_only
+def test_a_failed_first_append_leaves_no_empty_ledger(ws):
+    result = run(ws, "add-progress", "-i", "2", "-q", "2", "-s", "done", "--text", "第一条记录。",
+                 preexec_fn=limit_file_size(10))
+    assert_clean_failure(result, 1, "没有登记")
+    assert not ws.progress_path(2020).exists()
+    assert not (ws.progress_dir / ".gitignore").exists() or (ws.progress_dir / ".gitignore").stat().st_size > 0
+
+
+def _torn(ws, where: str):
+    path = _grow(ws)
+    data = path.read_bytes()
+    torn = b'{"type":"progress","id":"00ff'
+    if where == "tail":
+        path.write_bytes(data + torn)
+    else:
+        lines = data.splitlines(keepends=True)
+        path.write_bytes(b"".join(lines[:3]) + torn + b"\n" + b"".join(lines[3:]))
+    return path
+
+
+@linux_only
+def test_repair_of_a_torn_tail_works_on_the_full_disk_that_tore_it(ws):
+    path = _torn(ws, "tail")
+    good = path.read_bytes().rsplit(b"\n", 1)[0] + b"\n"
+    result = run(ws, "check", "--repair", preexec_fn=limit_file_size(4096))  # the ledger is larger
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == good
+    rejected = list(ws.progress_dir.glob("2020.jsonl.rejected-*.txt"))
+    assert len(rejected) == 1 and b'"00ff' in rejected[0].read_bytes()
+
+
+@linux_only
+@pytest.mark.parametrize("where,room", [("middle", 4096), ("tail", 0)])
+def test_a_repair_that_cannot_write_fails_cleanly_and_creates_no_file(ws, where, room):
+    path = _torn(ws, where)
+    assert path.stat().st_size > 4096
+    before = files(ws.root)
+    result = run(ws, "check", "--repair", preexec_fn=limit_file_size(room))
+    assert_clean_failure(result, 1, "进度记录文件未改动", "没有留下新文件")
+    assert files(ws.root) == before
+    assert not [p for p in ws.progress_dir.iterdir() if p.stat().st_size == 0 and not p.name.endswith(".lock")]
+
+
+# ---------------------------------------------------------------------- 5. a clock that runs fast
+
+def test_a_record_from_a_clock_in_the_future_can_still_be_amended(ws):
+    record = add(ws, 1, "原来的进展。")
+    path = ws.progress_path(2020)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["created"] = "2031-01-01T00:00:00+08:00"  # the PC that wrote it ran eleven years fast
+    path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    for text in ("第一次更正。", "第二次更正。"):
+        before = path.read_bytes()
+        result = run(ws, "amend", record[:8], "--text", text)
+        assert result.returncode == 0, result.stderr
+        assert path.read_bytes().startswith(before) and path.read_bytes().count(b"\n") == before.count(b"\n") + 1
+        shown = json.loads(run(ws, "log", "--format", "json").stdout)
+        assert [(r["id"], r["text"], r["amended"]) for r in shown] == [(record, text, True)]
