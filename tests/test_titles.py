@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import rjieba
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,41 +39,63 @@ def test_short_title_is_one_line():
 
 
 def test_chinese_latin_spacing_counts():
-    # 20 characters exactly, but LibreOffice/WPS space "2020" from the Chinese around it: two lines.
+    # 20 characters exactly, but LibreOffice/WPS space "2020" from the Chinese around it: two lines,
+    # the period and the plan's name kept whole.
     title = "2020年第二季度科技工作要点推进情况统计表"
     assert text_width(title) == 20.25
-    assert break_title(title) == ["2020年第二季度科技", "工作要点推进情况统计表"]
+    assert break_title(title) == ["2020年第二季度科技工作要点", "推进情况统计表"]
 
 
-def test_sixty_character_title_breaks_between_words_into_lines_that_fit():
-    title = (
-        "渭南市科学技术局关于进一步加强全市科技创新平台建设推动高新技术企业高质量发展"
-        "和科技成果转移转化工作的实施意见及其配套措施"
-    )
-    assert len(title) == 60
+REPORT_TITLES = {
+    period: f"中共渭南市科学技术局党组关于2020年{period}科技工作要点落实情况的报告"
+    for period in ("第一季度", "第二季度", "上半年", "前三季度", "第三季度", "第四季度")
+}
+
+
+@pytest.mark.parametrize("period", REPORT_TITLES)
+def test_report_titles_keep_issuer_period_and_document_type_whole(period):
+    lines = break_title(REPORT_TITLES[period])
+    assert lines == ["中共渭南市科学技术局党组", f"关于2020年{period}科技工作要点", "落实情况的报告"]
+
+
+SHAPED_TITLES = [
+    *REPORT_TITLES.values(),
+    "渭南市科学技术局关于2020年第二季度科技工作要点落实情况的报告",
+    "渭南市科学技术局关于2020年第二季度科技工作要点落实情况暨下半年科技创新重点工作安排的报告",
+    "关于催报2020年第三季度科技工作要点落实情况的通知",
+    "关于做好全市科技系统2020年度工作总结和2021年工作计划的通知",
+    "2020年前三季度科技工作要点推进情况统计表",
+    "渭南市科学技术局关于进一步加强全市科技创新平台建设推动高新技术企业高质量发展"
+    "和科技成果转移转化工作的实施意见及其配套措施",
+]
+
+
+@pytest.mark.parametrize("title", SHAPED_TITLES)
+def test_titles_form_a_trapezoid_or_diamond_with_steps_of_two_characters(title):
     lines = break_title(title)
-    assert "".join(lines) == title
-    assert len(lines) in (3, 4)
-    assert all(text_width(line) <= 20 for line in lines)
-    assert not is_hourglass([text_width(line) for line in lines])
-    boundaries = word_boundaries(title)
-    pos = 0
-    for line in lines[:-1]:
-        pos += len(line)
-        assert pos in boundaries, f"break inside a word after {line!r}"
-
-
-def test_lines_are_balanced():
-    lines = break_title("渭南市科学技术局关于2020年第二季度科技工作要点落实情况的报告")
     widths = [text_width(line) for line in lines]
-    assert len(lines) == 2
-    assert max(widths) - min(widths) <= 4
+    assert len(lines) >= 2 and "".join(lines) == title
+    assert all(w <= 20 for w in widths)
+    assert not is_hourglass(widths), lines
+    assert all(abs(a - b) >= 2 for a, b in zip(widths, widths[1:])), lines
+    for period in re.findall(r"\d{4}年(?:第.季度|上半年|前三季度|度)?", title):
+        assert any(period in line for line in lines), (period, lines)
+
+
+def test_issuer_stands_on_its_own_line_and_conjunctions_start_one():
+    lines = break_title("渭南市科学技术局关于2020年第二季度科技工作要点落实情况暨下半年科技创新重点工作安排的报告")
+    assert lines == ["渭南市科学技术局", "关于2020年第二季度科技工作要点落实情况", "暨下半年科技创新重点工作安排的报告"]
 
 
 def test_numbers_stay_with_their_measure_word():
-    lines = break_title("中共渭南市科学技术局党组关于2020年第二季度科技工作要点落实情况的报告")
-    assert lines == ["中共渭南市科学技术局党组关于2020年", "第二季度科技工作要点落实情况的报告"]
-    assert not any(line.startswith("年") for line in break_title("关于做好全市科技系统2020年度工作总结和2021年工作计划的通知"))
+    for title in SHAPED_TITLES:
+        assert not any(line[0] in "年度" for line in break_title(title)), title
+
+
+def test_a_period_the_segmenter_cuts_badly_stays_whole():
+    # rjieba cuts "2020年前三季度" as 2020 / 年前 / 三季度.
+    lines = break_title("关于2020年前三季度全市科技创新平台建设和高新技术企业培育情况的通报")
+    assert any("2020年前三季度" in line for line in lines)
 
 
 def test_ascii_counts_half():

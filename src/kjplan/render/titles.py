@@ -1,15 +1,22 @@
-"""Breaking a long 公文 title into lines (GB/T 9704 7.3.3).
+"""Breaking a long 公文 title into lines (GB/T 9704 7.3.1: 词意完整、排列对称、长短适宜、间距恰当).
 
-A title wider than one line breaks only between words (rjieba segmentation), and its lines form a
-trapezoid (lengths monotonic) or a diamond (longest in the middle), never an hourglass; among the
-allowed shapes the most even line lengths win. Widths are in full-width characters: a 22 pt title
-holds 20 of them in the 156 mm text block; ASCII letters and digits count half.
+A title wider than one line is set in lines that
+- break only between words (rjieba segmentation), never inside a period such as "2020年第二季度";
+- keep phrases whole where they fit: the issuer before "关于", a 《book title》, the document type
+  ("落实情况的报告"); prefer to break before "关于" and before a conjunction such as "暨";
+- form a trapezoid (lengths change one way) or a diamond (the middle line longest), consecutive
+  lines differing by at least two characters: never a rectangle of equal lines, never an hourglass.
+Among the layouts that satisfy the shape, the cheapest breaks win, then the fewest lines, then the
+most even lengths. Widths are in full-width characters: a 22 pt title holds 20 of them in the 156 mm
+text block; ASCII letters and digits count half.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import rjieba
@@ -19,6 +26,28 @@ _NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—·%,
 _NO_LINE_END = set("（《「『【〔〈“‘([{<")
 # A number stays with the measure word after it: 2020年, 16项, 1亿元 (the segmenter splits them).
 _MEASURES = set("年月日号季度期届次个项家名人件万亿元%％倍")
+# Periods are never split: 2020年第二季度, 2020年上半年, 2020年前三季度, 2020年度, 第三季度.
+_PERIOD = re.compile(r"\d{4}年(?:度|第[一二三四]季度|[上下]半年|前三季度|全年)?|第[一二三四]季度|[上下]半年|前三季度")
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
+# The document type at the end, with the word before it: 落实情况的报告, 工作的通知.
+_DOC_TYPE = re.compile(r"的(?:报告|请示|通知|意见|函|通报|决定|决议|方案|办法|批复|纪要|总结|计划|要点|规定|细则)$")
+_CONJUNCTIONS = {"暨", "和", "及", "及其", "与", "并", "以及"}
+_NOMINAL = {"n", "vn", "nz", "ns", "nt", "nr", "j", "l", "an"}
+
+# What a break costs (or, for KEEP, what not breaking costs) at a boundary between two words.
+# The numbers only matter relative to each other: a break inside a phrase costs more than an
+# extra line (EXTRA_LINE), which costs more than an ordinary break between words.
+BREAK = 3  # between ordinary words
+BREAK_AFTER_PERIOD = 5  # the period belongs to what follows it ("2020年第二季度科技工作要点")
+BREAK_IN_NOUNS = 10  # inside a run of nouns ("科技|工作|要点")
+BREAK_BEFORE_DE = 15  # "落实情况|的…"
+BREAK_AFTER_WEAK = 20  # a line ending with 关于, 的 or a conjunction
+BREAK_IN_BOOK_TITLE = 30
+BREAK_IN_PHRASE = 40  # inside the issuer or the document type
+KEEP_ISSUER_WITH_GUANYU = 25  # "…党组关于" on one line: the issuer should stand on its own line
+EXTRA_LINE = 10
+EVENNESS = 0.02  # per squared character of line width: among equal breaks, the more even lines
+MIN_STEP = 2.0  # consecutive lines differ by at least this many characters
 
 
 def char_width(ch: str) -> float:
@@ -39,34 +68,87 @@ def _meets_latin(a: str, b: str) -> bool:
     return char_width(a) == 1.0 and a.isalpha() and b.isascii() and b.isalnum()
 
 
-def _tokens(title: str, max_width: float) -> list[str]:
-    """Words that a line break may fall between."""
-    words = [w for w in rjieba.cut(title) if w]
-    if "".join(words) != title:  # never lose text, whatever the segmenter does
-        words = list(title)
-    glued: list[str] = []
-    for word in words:
-        after_number = glued and glued[-1][-1].isdigit() and word[0] in _MEASURES
-        if glued and (word[0] in _NO_LINE_START or word.isspace() or glued[-1][-1] in _NO_LINE_END or after_number):
-            glued[-1] += word
+@dataclass(frozen=True)
+class _Boundary:
+    cost: float  # of breaking the line here
+    keep: float = 0.0  # of not breaking here
+
+
+def _words(title: str) -> list[tuple[str, str]]:
+    words = [(w, t) for w, t in rjieba.tag(title) if w]
+    if "".join(w for w, _ in words) != title:  # never lose text, whatever the segmenter does
+        words = [(ch, "x") for ch in title]
+    return words
+
+
+def _boundaries(title: str) -> dict[int, _Boundary]:
+    """Positions (character offsets) where a line may break, with what breaking there costs."""
+    words = _words(title)
+    ends, tags = [], {}
+    pos = 0
+    for word, tag in words:
+        tags[pos] = (word, tag)
+        pos += len(word)
+        ends.append(pos)
+    cuts = set(ends[:-1])
+    protected = [m.span() for m in _PERIOD.finditer(title)]
+    for start, end in protected:
+        cuts -= set(range(start + 1, end))
+        cuts |= {p for p in (start, end) if 0 < p < len(title)}
+    # Glue: punctuation to its neighbour, a number to its measure word, spaces to the word before.
+    for p in list(cuts):
+        before, after = title[p - 1], title[p]
+        if (after in _NO_LINE_START or before in _NO_LINE_END or after.isspace()
+                or (before.isdigit() and after in _MEASURES)):
+            cuts.discard(p)
+
+    word_at = {}  # position -> (word, tag) of the word starting there, after re-cutting
+    for p in sorted(cuts | {0}):
+        word_at[p] = tags.get(p, (title[p], "x"))
+    guanyu = title.find("关于")
+    guanyu = guanyu if guanyu > 0 and guanyu in word_at and title[guanyu - 1] not in _NO_LINE_END else -1
+    spans = {
+        "book": [m.span() for m in _BOOK_TITLE.finditer(title)],
+        "doc": [],
+        "period_end": {end for _, end in protected},
+    }
+    doc = _DOC_TYPE.search(title)
+    if doc:
+        before = max((p for p in cuts if p < doc.start()), default=0)
+        spans["doc"].append((before, len(title)))
+
+    def inside(p: int, kind: str) -> bool:
+        return any(start < p < end for start, end in spans[kind])
+
+    def previous_word(p: int) -> tuple[str, str]:
+        start = max(q for q in word_at if q < p)
+        return title[start:p], word_at[start][1]
+
+    out: dict[int, _Boundary] = {}
+    for p in sorted(cuts):
+        left, left_tag = previous_word(p)
+        right, right_tag = word_at[p]
+        if p == guanyu:
+            out[p] = _Boundary(0, KEEP_ISSUER_WITH_GUANYU)
+            continue
+        if 0 < guanyu and p < guanyu or inside(p, "doc"):
+            cost = BREAK_IN_PHRASE
+        elif inside(p, "book"):
+            cost = BREAK_IN_BOOK_TITLE
+        elif left in ("关于", "的") or left in _CONJUNCTIONS:
+            cost = BREAK_AFTER_WEAK
+        elif right.startswith("的"):
+            cost = BREAK_BEFORE_DE
+        elif right in _CONJUNCTIONS:
+            cost = 0
+        elif left_tag in _NOMINAL and right_tag in _NOMINAL:
+            cost = BREAK_IN_NOUNS
+        elif p in spans["period_end"]:
+            cost = BREAK_AFTER_PERIOD
         else:
-            glued.append(word)
-    out: list[str] = []
-    for word in glued:
-        # A word wider than a line cannot stay whole: it may break between its characters.
-        out.extend(list(word) if text_width(word) > max_width else [word])
+            cost = BREAK
+        out[p] = _Boundary(cost)
     return out
-
-
-def _is_unimodal(widths: list[float]) -> bool:
-    """True for trapezoid and diamond shapes: no line narrower than one above and one below it."""
-    falling = False
-    for prev, cur in zip(widths, widths[1:]):
-        if cur < prev:
-            falling = True
-        elif cur > prev and falling:
-            return False
-    return True
 
 
 def break_title(title: str, max_width: float = 20.0) -> list[str]:
@@ -75,68 +157,87 @@ def break_title(title: str, max_width: float = 20.0) -> list[str]:
         raise ValueError("max_width must hold at least one full-width character")
     if text_width(title) <= max_width:
         return [title]
-    # Whole words first; when no trapezoid or diamond can be made of them (e.g. long, short, long
-    # words on narrow lines), break between characters rather than draw an hourglass.
-    for tokens in (_tokens(title, max_width), list(title)):
-        lines = _layout(tokens, max_width)
+    boundaries = _boundaries(title)
+    # A word wider than a line cannot stay whole: it may break between its characters.
+    cuts = sorted(boundaries)
+    for start, end in zip([0] + cuts, cuts + [len(title)]):
+        if text_width(title[start:end]) > max_width:
+            for p in range(start + 1, end):
+                boundaries.setdefault(p, _Boundary(1000))
+    # The shape rules first with whole words; relaxed step by step only where a title cannot meet
+    # them (long, short, long words on narrow lines); last, any character may break.
+    attempts = [(boundaries, MIN_STEP), (boundaries, 1.0), (boundaries, 0.0)]
+    attempts.append(({p: _Boundary(1000) for p in range(1, len(title))}, 0.0))
+    for allowed, step in attempts:
+        lines = _layout(title, allowed, max_width, step)
         if lines is not None:
             return lines
     raise AssertionError("one character a line always fits")  # pragma: no cover
 
 
-def _layout(tokens: list[str], max_width: float) -> list[str] | None:
+def _layout(title: str, boundaries: dict[int, _Boundary], max_width: float, step: float) -> list[str] | None:
+    cuts = [0] + sorted(boundaries) + [len(title)]
+    tokens = [title[a:b] for a, b in zip(cuts, cuts[1:])]
     # Widths in quarter units keep the arithmetic exact; gaps[i] is the Chinese/Latin spacing between
     # token i and token i+1, counted only when both stand on the same line.
-    units = [round(text_width(t) * 4) for t in tokens]
-    gaps = [round((text_width(a[-1] + b[0]) - text_width(a[-1]) - text_width(b[0])) * 4)
-            for a, b in zip(tokens, tokens[1:])]
+    units = tuple(round(text_width(t) * 4) for t in tokens)
+    gaps = tuple(round((text_width(a[-1] + b[0]) - text_width(a[-1]) - text_width(b[0])) * 4)
+                 for a, b in zip(tokens, tokens[1:]))
+    costs = tuple((boundaries[p].cost, boundaries[p].keep) for p in cuts[1:-1])
     limit = math.floor(max_width * 4)
-    for count in range(max(2, math.ceil(sum(units) / limit)), len(tokens) + 1):
-        ends = _best_layout(tuple(units), tuple(gaps), count, limit)
-        if ends is not None:
-            out, start = [], 0
-            for end in ends:
-                out.append("".join(tokens[start:end]))
-                start = end
-            return out
-    return None
+    fewest = max(2, math.ceil(sum(units) / limit))
+    best: tuple[float, list[int]] | None = None
+    for count in range(fewest, min(len(tokens), fewest + 3) + 1):
+        found = _best_layout(units, gaps, costs, count, limit, round(step * 4))
+        if found is not None:
+            cost = found[0] + EXTRA_LINE * (count - fewest)
+            if best is None or cost < best[0]:
+                best = (cost, found[1])
+    if best is None:
+        return None
+    out, start = [], 0
+    for end in best[1]:
+        out.append("".join(tokens[start:end]))
+        start = end
+    return out
 
 
-def _best_layout(units: tuple[int, ...], gaps: tuple[int, ...], lines: int, limit: int) -> list[int] | None:
-    """End indices of each line for the most even unimodal layout in exactly `lines` lines.
+def _best_layout(units: tuple[int, ...], gaps: tuple[int, ...], costs: tuple[tuple[float, float], ...],
+                 lines: int, limit: int, step: int) -> tuple[float, list[int]] | None:
+    """The cheapest unimodal layout in exactly `lines` lines: its cost and the end index of each line.
 
-    Evenness is the sum of squared line widths (the total is fixed, so this is the variance);
-    dynamic programming over (next token, lines left, previous width, already falling).
-    """
+    Dynamic programming over (next token, lines left, previous width, already falling)."""
     n = len(units)
-    prefix, gap_prefix = [0], [0]
+    prefix, gap_prefix, keep_prefix = [0], [0], [0.0]
     for u in units:
         prefix.append(prefix[-1] + u)
     for g in gaps:
         gap_prefix.append(gap_prefix[-1] + g)
+    for _, keep in costs:
+        keep_prefix.append(keep_prefix[-1] + keep)
 
     @lru_cache(maxsize=None)
     def solve(start: int, left: int, prev: int, falling: bool) -> tuple[float, tuple[int, ...]] | None:
         if left == 0:
             return (0.0, ()) if start == n else None
-        remaining = prefix[n] - prefix[start]
-        if remaining > left * limit or n - start < left:
+        if prefix[n] - prefix[start] > left * limit or n - start < left:
             return None
         best: tuple[float, tuple[int, ...]] | None = None
         for end in range(start + 1, n - left + 2):
             width = prefix[end] - prefix[start] + gap_prefix[end - 1] - gap_prefix[start]
             if width > limit:
                 break
-            if falling and width > prev:
+            if prev >= 0 and (abs(width - prev) < step or (falling and width > prev)):
                 continue
-            now_falling = falling or (prev >= 0 and width < prev)
-            rest = solve(end, left - 1, width, now_falling)
+            rest = solve(end, left - 1, width, falling or (prev >= 0 and width < prev))
             if rest is None:
                 continue
-            cost = width * width + rest[0]
-            if best is None or cost <= best[0]:  # ties: the longer line on top
+            cost = EVENNESS * (width / 4) ** 2 + keep_prefix[end - 1] - keep_prefix[start] + rest[0]
+            if end < n:
+                cost += costs[end - 1][0]
+            if best is None or cost <= best[0] + 1e-9:  # ties: the longer line on top
                 best = (cost, (end,) + rest[1])
         return best
 
     result = solve(0, lines, -1, False)
-    return list(result[1]) if result else None
+    return (result[0], list(result[1])) if result else None
