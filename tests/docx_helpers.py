@@ -72,7 +72,7 @@ def sample_document(**overrides) -> Document:
         signature="渭南市科学技术局",
         date=dt.date(2020, 7, 6),
         attachments=[
-            Attachment("附件1", "渭南市2020年科技工作要点第二季度推进情况统计表",
+            Attachment("渭南市2020年科技工作要点第二季度推进情况统计表",
                        Table(header, rows, [0.8, 3, 1.2, 3, 0.9])),
         ],
         imprint=Imprint("市委办公室，市人大常委会办公室，市政府办公室，市政协办公室", "渭南市科学技术局办公室",

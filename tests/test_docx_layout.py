@@ -22,7 +22,7 @@ from docx_helpers import (
     write,
 )
 from kjplan.render.docx import render_docx
-from kjplan.render.document import Attachment, Imprint, Paragraph, Table
+from kjplan.render.document import Attachment, Imprint, Masthead, Paragraph, Table
 from kjplan.render.titles import text_width
 from kjplan.settings import FontSettings
 
@@ -63,14 +63,18 @@ def test_line_grid_and_exact_spacing(xml):
     grid = xml["document"].find("w:body/w:sectPr/w:docGrid", NS)
     assert grid.get(qn("w:type")) == "lines"
     assert grid.get(qn("w:linePitch")) == "579"
-    for p in paragraphs_with_style(xml["document"], "GwBody"):
+    body = paragraphs_with_style(xml["document"], "GwBody")
+    for p in body:
         assert effective_ppr(xml["styles"], p, "w:spacing", "w:line") == "579"
         assert effective_ppr(xml["styles"], p, "w:spacing", "w:lineRule") == "exact"
         assert effective_ppr(xml["styles"], p, "w:spacing", "w:after") == "0"
         # 28 characters a line: 16 pt condensed by 0.25 pt.
         assert effective(xml["styles"], p, None, "w:spacing", "w:val") == "-5"
         assert effective_ppr(xml["styles"], p, "w:ind", "w:firstLineChars") == "200"
+    for p in body[:-1]:  # widow control would cost a line a page in LibreOffice
         assert effective_ppr(xml["styles"], p, "w:widowControl", "w:val") == "0"
+    # ...except on the last paragraph: at least two of its lines go with the signature block.
+    assert effective_ppr(xml["styles"], body[-1], "w:widowControl", "w:val") == "1"
 
 
 @pytest.mark.parametrize(
@@ -125,12 +129,31 @@ def test_blocks_in_order(xml):
     assert names[note - 1] is None  # one blank line after the body
     assert text_of(paragraphs[note]) == "附件：渭南市2020年科技工作要点第二季度推进情况统计表"
     sig = names.index("GwSignature")
-    assert names[sig - 1] is None and names[sig + 1] == "GwDate"
+    # Sealed: two blank lines, the seal's top within one line below 附件说明.
+    assert names[sig - 3 : sig] == ["GwAttachNote", None, None] and names[sig + 1] == "GwDate"
     assert text_of(paragraphs[sig]) == "渭南市科学技术局"
     assert text_of(paragraphs[sig + 1]) == "2020年7月6日"
     label = names.index("GwAttachLabel")
-    assert text_of(paragraphs[label]) == "附件1"
+    assert text_of(paragraphs[label]) == "附件"  # one attachment: no number
     assert names[label + 1] is None and names[label + 2] == "GwAttachTitle"  # title on the third line
+
+
+def test_headings_and_the_closing_block_keep_with_what_follows(xml):
+    for style_id in ("GwHeading1", "GwHeading2", "GwHeading3", "GwHeading4", "GwAttachLabel", "GwAttachTitle",
+                     "GwTableHeader"):
+        (style,) = xml["styles"].xpath("w:style[@w:styleId=$id]", namespaces=NS, id=style_id)
+        assert style.find("w:pPr/w:keepNext", NS) is not None, style_id
+    paragraphs = body_paragraphs(xml)
+    last_body = paragraphs.index(paragraphs_with_style(xml["document"], "GwBody")[-1])
+    date = paragraphs.index(paragraphs_with_style(xml["document"], "GwDate")[0])
+    # From the last body paragraph to the 署名, every paragraph keeps with the next: the end of the
+    # body, 附件说明, 署名 and 成文日期 share a page.
+    for p in paragraphs[last_body:date]:
+        assert p.find("w:pPr/w:keepNext", NS) is not None, text_of(p)
+    for p in paragraphs[last_body + 1 : date + 1]:
+        if text_of(p):
+            assert p.find("w:pPr/w:keepLines", NS) is not None, text_of(p)
+    assert paragraphs[date].find("w:pPr/w:keepNext", NS) is None
 
 
 def test_body_newlines_become_paragraphs_of_the_same_kind(xml):
@@ -180,22 +203,53 @@ def test_imprint_floats_at_the_bottom_between_rules(xml):
     assert printer_p.find("w:pPr/w:ind", NS).get(qn("w:right")) == "280"
 
 
-def test_signature_and_date_placement(xml):
+def _ind(p, side: str) -> int:
+    return int(p.find("w:pPr/w:ind", NS).get(qn(f"w:{side}")) or 0)
+
+
+def test_sealed_signature_centred_over_a_date_four_characters_from_the_right(xml):
     sig = paragraphs_with_style(xml["document"], "GwSignature")[0]
     date = paragraphs_with_style(xml["document"], "GwDate")[0]
-    assert effective_ppr(xml["styles"], sig, "w:jc", "w:val") == "right"
-    assert sig.find("w:pPr/w:ind", NS).get(qn("w:right")) == "640"  # two characters from the right
-    sig_start = 8844 - 640 - 8 * 315
-    date_start = int(date.find("w:pPr/w:ind", NS).get(qn("w:left")))
-    assert date_start == sig_start + 640  # first character two characters right of the 署名's
+    assert date.find("w:pPr/w:jc", NS).get(qn("w:val")) == "right"
+    assert _ind(date, "right") == 4 * 315  # 右空四字
+    date_centre = 8844 - 4 * 315 - (3 * 315 + 6 * 155) / 2  # 2020年7月6日: 3 characters, 6 digits
+    assert sig.find("w:pPr/w:jc", NS).get(qn("w:val")) == "center"
+    sig_centre = (_ind(sig, "left") + 8844 - _ind(sig, "right")) / 2
+    assert abs(sig_centre - date_centre) <= 5
+
+
+def test_a_long_sealed_signature_moves_both_left_and_stays_centred():
+    name = "中共渭南市科学技术局党组办公室机关委员会"  # centred over the date it would overflow
+    data, _ = render_docx(sample_document(signature=name))
+    document = part(data, "word/document.xml")
+    sig = paragraphs_with_style(document, "GwSignature")[0]
+    date = paragraphs_with_style(document, "GwDate")[0]
+    assert _ind(sig, "right") == 0 and _ind(sig, "left") == 8844 - len(name) * 315
+    assert date.find("w:pPr/w:jc", NS).get(qn("w:val")) == "center"
+    assert (_ind(date, "left"), _ind(date, "right")) == (_ind(sig, "left"), 0)
+
+
+def test_unsealed_signature_and_date_placement():
+    data, _ = render_docx(sample_document(seal=False))
+    document = part(data, "word/document.xml")
+    styles = part(data, "word/styles.xml")
+    paragraphs = document.findall("w:body/w:p", NS)
+    sig = paragraphs_with_style(document, "GwSignature")[0]
+    date = paragraphs_with_style(document, "GwDate")[0]
+    index = paragraphs.index(sig)
+    assert text_of(paragraphs[index - 1]) == "" and text_of(paragraphs[index - 2]).startswith("附件：")
+    assert effective_ppr(styles, sig, "w:jc", "w:val") == "right"
+    assert _ind(sig, "right") == 630  # two characters from the right
+    sig_start = 8844 - 630 - 8 * 315
+    assert _ind(date, "left") == sig_start + 630  # first character two characters right of the 署名's
 
 
 def test_several_attachments_are_numbered_with_aligned_wraps():
     table = Table(["序号", "事项"], [["1", "甲"]], [1, 4])
     doc = sample_document(
         attachments=[
-            Attachment("附件1", "渭南市2020年科技工作要点第二季度推进情况统计表", table),
-            Attachment("附件2", "重点项目清单", table),
+            Attachment("渭南市2020年科技工作要点第二季度推进情况统计表", table),
+            Attachment("重点项目清单", table),
         ]
     )
     data, _ = render_docx(doc)
@@ -211,7 +265,7 @@ def test_several_attachments_are_numbered_with_aligned_wraps():
     assert first_line_start[0] == 640  # two characters in
     assert first_line_start[1] == 640 + 3 * 315  # "2." under "1."
     labels = paragraphs_with_style(part(data, "word/document.xml"), "GwAttachLabel")
-    assert [text_of(p) for p in labels] == ["附件1", "附件2"]
+    assert [text_of(p) for p in labels] == ["附件1", "附件2"]  # several attachments: numbered
 
 
 def test_page_number_footers(rendered, xml, tmp_path):
@@ -337,7 +391,7 @@ def test_imprint_without_cc_has_one_row():
 def test_ragged_and_empty_tables():
     ragged = Table(["序号", "事项"], [["1", "甲", "多出的一列"], ["2"]], [1, 3])
     empty = Table([], [], [])
-    doc = sample_document(attachments=[Attachment("附件1", "表一", ragged), Attachment("附件2", "表二", empty)])
+    doc = sample_document(attachments=[Attachment("表一", ragged), Attachment("表二", empty)])
     data, _ = render_docx(doc)
     tables = part(data, "word/document.xml").findall("w:body/w:tbl", NS)
     assert len(tables) == 2  # the ragged table and the 版记; the empty table is left out
@@ -353,7 +407,7 @@ def _sections(data: bytes) -> list:
 
 def test_landscape_attachment_is_a_section_of_its_own(tmp_path):
     document = sample_document()
-    landscape = [Attachment(a.label, a.title, a.table, landscape=True) for a in document.attachments]
+    landscape = [Attachment(a.title, a.table, landscape=True) for a in document.attachments]
     data, _ = render_docx(sample_document(attachments=landscape))
     root = part(data, "word/document.xml")
     body, end = root.find("w:body", NS), _sections(data)
@@ -382,3 +436,37 @@ def test_landscape_attachment_is_a_section_of_its_own(tmp_path):
 def test_portrait_attachments_keep_one_section():
     data, _ = render_docx(sample_document())
     assert len(_sections(data)) == 1
+def test_masthead_takes_ten_grid_lines_in_red():
+    head = Masthead("中共渭南市科学技术局党组文件", "渭科党发〔2020〕12号", "张三")
+    data, _ = render_docx(sample_document(masthead=head))
+    document, styles = part(data, "word/document.xml"), part(data, "word/styles.xml")
+    paragraphs = document.findall("w:body/w:p", NS)
+    masthead = paragraphs_with_style(document, "GwMasthead")
+    assert paragraphs[: len(masthead)] == masthead and paragraphs[len(masthead)] is paragraphs_with_style(
+        document, "GwTitle")[0]
+    heights = [int(p.find("w:pPr/w:spacing", NS).get(qn("w:line"))) for p in masthead]
+    rule = masthead[-1].find("w:pPr/w:pBdr/w:top", NS)
+    assert rule.get(qn("w:color")) == "FF0000" and rule.get(qn("w:val")) == "single"
+    # The boxes and the line's width fill exactly ten 28.95 pt grid lines: the title stays on the grid.
+    assert sum(heights) + int(rule.get(qn("w:sz"))) * 20 // 8 == 10 * 579
+    assert all(effective_ppr(styles, p, "w:snapToGrid", "w:val") == "0" for p in masthead)
+    (mark,) = [p for p in masthead if text_of(p) == head.mark]
+    run = mark.find("w:r", NS)
+    assert run.find("w:rPr/w:color", NS).get(qn("w:val")) == "FF0000"
+    assert run.find("w:rPr/w:sz", NS).get(qn("w:val")) == "84"  # 初号
+    assert run.find("w:rPr/w:rFonts", NS).get(qn("w:eastAsia")) == "方正小标宋简体"
+    scale = int(run.find("w:rPr/w:w", NS).get(qn("w:val")))
+    assert 14 * 42 * scale / 100 <= 442.2 * 0.95  # narrowed to fit the line
+    (number,) = [p for p in masthead if text_of(p).startswith("渭科党发")]
+    assert number.find("w:pPr/w:ind", NS).get(qn("w:left")) == "315"  # one character in from the left
+    assert number.find("w:pPr/w:ind", NS).get(qn("w:right")) == "315"
+    assert number.find("w:pPr/w:tabs/w:tab", NS).get(qn("w:pos")) == str(8844 - 315)
+    name = number.findall("w:r", NS)[-1]
+    assert text_of(name) == "张三" and name.find("w:rPr/w:rFonts", NS).get(qn("w:eastAsia")) == "楷体_GB2312"
+    short = Masthead("渭南市科学技术局文件", "渭科发〔2020〕3号")
+    data, _ = render_docx(sample_document(masthead=short))
+    masthead = paragraphs_with_style(part(data, "word/document.xml"), "GwMasthead")
+    (mark,) = [p for p in masthead if text_of(p) == short.mark]
+    assert int(mark.find("w:r/w:rPr/w:w", NS).get(qn("w:val"))) == 100  # short enough at full width
+    (number,) = [p for p in masthead if text_of(p) == short.number]  # no 签发人: centred
+    assert number.find("w:pPr/w:jc", NS).get(qn("w:val")) == "center"

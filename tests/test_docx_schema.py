@@ -14,7 +14,7 @@ import pytest
 
 from docx_helpers import SHARED, sample_document, write
 from kjplan.render.docx import render_docx
-from kjplan.render.document import Attachment, Imprint, Paragraph, Table
+from kjplan.render.document import Attachment, Imprint, Masthead, Paragraph, Table
 from kjplan.settings import FontSettings
 
 VALIDATOR = SHARED / "tools" / "validate-docx"
@@ -31,12 +31,16 @@ VARIANTS = {
     "full": sample_document(),
     "minimal": sample_document(recipients="", signature="", attachments=[], imprint=None),
     "two attachments, imprint without cc": sample_document(
-        attachments=[Attachment("附件1", "统计表", TABLE), Attachment("附件2", "清单", TABLE)],
+        attachments=[Attachment("统计表", TABLE), Attachment("清单", TABLE)],
         imprint=Imprint("", "渭南市科学技术局办公室", dt.date(2020, 7, 6)),
     ),
     "landscape attachment between portrait pages": sample_document(
-        attachments=[Attachment("附件1", "统计表", TABLE, landscape=True), Attachment("附件2", "清单", TABLE)],
+        attachments=[Attachment("统计表", TABLE, landscape=True), Attachment("清单", TABLE)],
     ),
+    "masthead with 签发人, unsealed": sample_document(
+        masthead=Masthead("中共渭南市科学技术局党组文件", "渭科党发〔2020〕12号", "张三𠮷"), seal=False,
+    ),
+    "masthead without 签发人": sample_document(masthead=Masthead("渭南市科学技术局文件", "渭科发〔2020〕3号")),
     "odd text": sample_document(
         title="标题\t带制表符\n和换行 😀",
         body=[Paragraph("h1", "一、 前后空格 "), Paragraph("body", "\x01控制字符\n\n空行之后 𠮷👍")],

@@ -46,23 +46,28 @@ def default_report_path(ws: Workspace, quarter: Quarter, cumulative: bool, suffi
     return ws.reports_dir / name
 
 
-def render_docx(ws: Workspace, model: ReportModel, date: dt.date) -> tuple[bytes, list[str]]:
+def render_docx(ws: Workspace, model: ReportModel, date: dt.date, *,
+                number: str | None = None) -> tuple[bytes, list[str]]:
+    """The report's .docx bytes and warnings; `number`: this report's 发文字号 (版头)."""
     from kjplan.render.docx import render_docx as draw
     from kjplan.render.text import build_document
+    from kjplan.settings import with_doc_number
 
-    document = build_document(model, ws.settings, ws.templates_dir, date)
+    settings = ws.settings if number is None else with_doc_number(ws.settings, number)
+    document = build_document(model, settings, ws.templates_dir, date)
     stamp = dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.timezone.utc)
     return draw(document, timestamp=stamp)
 
 
 def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumulative: bool = False,
                  out: Path | None = None, today: dt.date | None = None, pdf: bool = False,
-                 year: int | None = None) -> ReportOutput:
-    """Render the report and replace `out` atomically; an earlier report survives any failure."""
+                 year: int | None = None, number: str | None = None) -> ReportOutput:
+    """Render the report and replace `out` atomically; an earlier report survives any failure.
+    `number`: the 发文字号 printed in the 版头 (overrides report.header.number)."""
     from kjplan.fsutil import atomic_write
 
     model = build_model(ws, quarter, cumulative=cumulative, today=today, year=year)
-    data, warnings = render_docx(ws, model, date)
+    data, warnings = render_docx(ws, model, date, number=number)
     path = Path(out) if out is not None else default_report_path(ws, model.quarter, cumulative)
     if path.suffix.lower() != ".docx":
         raise KjplanError(f"输出文件应以 .docx 结尾：{path}")

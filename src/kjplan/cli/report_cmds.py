@@ -22,6 +22,9 @@ def report(
     date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD",
                                        help="成文日期，写作 2020年7月6日；默认为今天。"),
     pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 转换出 PDF（需已安装 LibreOffice）。"),
+    number: Optional[str] = typer.Option(None, "--number", metavar="发文字号",
+                                         help="版头中的发文字号，如 渭科党发〔2020〕12号；默认取 kjplan.yaml 的 "
+                                              "report.header.number（需设置版头 report.header）。"),
 ):
     """生成季度报告（Word .docx，GB/T 9704-2012 公文格式），输出文件路径。
 
@@ -32,7 +35,7 @@ def report(
     st = state(ctx)
     written_date = parse_date(date, "--date") or st.today
     result = write_report(st.workspace, quarter, date=written_date, cumulative=cumulative, out=out,
-                          today=st.today, pdf=pdf, year=st.year)
+                          today=st.today, pdf=pdf, year=st.year, number=number)
     for warning in result.warnings:
         typer.echo(f"提示：{warning}", err=True)
     typer.echo(str(result.path))

@@ -33,7 +33,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Attachment:
-    label: str  # 附件1
+    # The writer labels attachments: "附件" when there is one, "附件1", "附件2" … when there are several.
     title: str  # 《…推进情况统计表》 without the book-title marks
     table: Table
     # On A4 pages turned sideways (GB/T 9704 §8), in a section of their own; page numbers continue.
@@ -50,6 +50,15 @@ class Imprint:
 
 
 @dataclass(frozen=True)
+class Masthead:
+    """版头 (GB/T 9704 7.2): 发文机关标志, 发文字号 and, for a 上行文, 签发人."""
+
+    mark: str  # 发文机关标志, e.g. 中共渭南市科学技术局党组文件
+    number: str  # 发文字号, e.g. 渭科党发〔2020〕12号
+    signer: str = ""  # 签发人 (上行文); "" for none: the 发文字号 is centred
+
+
+@dataclass(frozen=True)
 class Document:
     title: str
     recipients: str  # 主送机关, "" for none; the writer adds the full-width colon
@@ -59,3 +68,7 @@ class Document:
     attachments: list[Attachment] = field(default_factory=list)
     imprint: Imprint | None = None
     fonts: FontSettings = FontSettings()
+    # Sealed (7.3.5.1): 署名 centred over a date four characters from the right, room for a 42 mm seal.
+    # Not sealed (7.3.5.2): 署名 two characters from the right, the date two characters further right.
+    seal: bool = True
+    masthead: Masthead | None = None  # None: no 版头 (plain paper, or paper with a printed 版头)

@@ -8,6 +8,7 @@ same Document gives the same bytes.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import io
@@ -20,9 +21,10 @@ from lxml import etree
 
 from kjplan.fsutil import normalise_zip
 from kjplan.render import oxml
-from kjplan.render.document import Attachment, Document, Imprint, Table
+from kjplan.render.document import Attachment, Document, Imprint, Masthead, Table
 from kjplan.render.oxml import paragraph, ppr, rpr, text_run
 from kjplan.render.titles import break_title, char_width, text_width
+from kjplan.settings import doc_number_year
 
 _STYLE_OF_KIND = {
     "body": "GwBody",
@@ -35,6 +37,14 @@ _STYLE_OF_KIND = {
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DROPPED_RELS = (RT.CUSTOM_XML, RT.NUMBERING, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
 TITLE_CHARS = 20.0  # 22 pt characters a line in the 156 mm block
+# 版头: the 发文机关标志 in 初号 (42 pt), narrowed to fill at most 95% of the line when it is long.
+MARK_SZ, MARK_FILL, MARK_LINE = 84, 0.95, 1008
+MARK_TOP, RULE_GAP = round(35 * oxml.MM), round(4 * oxml.MM)  # 1984 and 227 twips
+MASTHEAD_ROWS = 10  # the 版头 takes the first ten grid lines; the title stands on the eleventh
+# Where renderers put the glyphs inside an exact-height line box (measured with LibreOffice and the
+# fonts the render test maps the standard's names onto): the top of the 42 pt mark below the top of
+# its 1008-twip box, and the bottom of 16 pt text above the bottom of its 579-twip box.
+MARK_GLYPH_TOP, NUMBER_GLYPH_BOTTOM = 104, 110
 
 
 def format_date(date: dt.date) -> str:
@@ -57,17 +67,19 @@ class _Writer:
             self.forbidden_chars[ch] = None
         return _XML_FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
-    def runs(self, text: str) -> list[etree._Element]:
-        """Runs of one line; characters outside GB2312 go into the fallback font (all four slots):
-        仿宋_GB2312 and its kin have no glyph for them."""
+    def runs(self, text: str, props: etree._Element | None = None) -> list[etree._Element]:
+        """Runs of one line with run properties `props`; characters outside GB2312 go into the
+        fallback font (all four slots): 仿宋_GB2312 and its kin have no glyph for them."""
         out: list[etree._Element] = []
         for chunk, in_gb2312 in _split_gb2312(text):
             if in_gb2312:
-                out.append(text_run(chunk))
+                out.append(text_run(chunk, copy.deepcopy(props)))
             else:
                 for ch in chunk:
                     self.fallback_chars[ch] = None
-                out.append(text_run(chunk, rpr(self.fonts.fallback)))
+                fallback = copy.deepcopy(props) if props is not None else oxml.el("rPr")
+                oxml.set_child(fallback, oxml.fonts(self.fonts.fallback), oxml.RPR_ORDER)
+                out.append(text_run(chunk, fallback))
         return out
 
     def lines(self, text: str) -> list[str]:
@@ -80,8 +92,8 @@ class _Writer:
     def add(self, props: etree._Element | None, text: str = "") -> None:
         self.blocks.append(paragraph(props, *self.runs(text)))
 
-    def blank(self) -> None:
-        self.blocks.append(paragraph(None))
+    def blank(self, *, keep: bool = False) -> None:
+        self.blocks.append(paragraph(ppr(keep_next=True) if keep else None))
 
     # --- blocks ------------------------------------------------------------------------------
     def title(self, text: str, style: str) -> None:
@@ -99,9 +111,30 @@ class _Writer:
             self.add(ppr(style="GwRecipients"), text + "：")
 
     def body(self) -> None:
-        for para in self.doc.body:
-            for line in self.lines(para.text):
-                self.add(ppr(style=_STYLE_OF_KIND[para.kind]), line)
+        lines = [(para.kind, line) for para in self.doc.body for line in self.lines(para.text)]
+        for index, (kind, line) in enumerate(lines):
+            if index == len(lines) - 1:
+                # The last paragraph keeps (at least two of its lines) with 附件说明, 署名 and 成文日期:
+                # a page with only the signature block is a fault (7.3.5.5).
+                props = ppr(style=_STYLE_OF_KIND[kind], keep_next=True, widow_control=True)
+            else:
+                props = ppr(style=_STYLE_OF_KIND[kind])
+            self.add(props, line)
+
+    def closing(self) -> None:
+        """附件说明, 署名 and 成文日期, kept on one page with the end of the body."""
+        if self.doc.attachments:
+            self.blank(keep=True)
+            self.attachment_note()
+        if self.doc.seal:
+            # Two blank lines: the seal's top within one line below the text above it, 署名 and date
+            # a little below its centre (42 mm is a little over four 28.95 pt lines).
+            self.blank(keep=True)
+            self.blank(keep=True)
+            self.sealed_signature()
+        else:
+            self.blank(keep=True)
+            self.signature()
 
     def attachment_note(self) -> None:
         """附件：1.名称 — two characters in, wrapped lines under the name's first character."""
@@ -114,28 +147,45 @@ class _Writer:
             left = lead + label + _advance(prefix)
             hanging = left - lead if number == 1 else _advance(prefix)
             text = ("附件：" if number == 1 else "") + prefix + name
-            self.add(ppr(style="GwAttachNote", ind={"left": left, "hanging": hanging}), text)
+            props = ppr(style="GwAttachNote", keep_next=True, keep_lines=True, ind={"left": left, "hanging": hanging})
+            self.add(props, text)
 
-    def signature(self) -> None:
-        """署名 two characters from the right; the date below it starting two characters further
-        right; a date longer than that keeps two characters from the right and pushes the 署名 left
-        (GB/T 9704 7.3.5.2)."""
+    def sealed_signature(self) -> None:
+        """成文日期 four characters from the right; 署名 centred over it (GB/T 9704 7.3.5.1). A 署名
+        too long to be centred there moves both left, so that the seal still presses on both."""
         date = format_date(self.doc.date)
         name = self.one_line(self.doc.signature)
-        two = 2 * oxml.CHAR
+        width = oxml.TEXT_W
+        centre = width - 4 * oxml.GRID_CHAR - _advance(date) // 2
+        centre = min(centre, width - _advance(name) // 2)
+        keep = {"keep_next": True, "keep_lines": True}
+        if name:
+            self.add(ppr(style="GwSignature", **keep, ind={"left": 2 * centre - width, "right": 0}, jc="center"), name)
+        if centre == width - 4 * oxml.GRID_CHAR - _advance(date) // 2:
+            self.add(ppr(style="GwDate", keep_lines=True, ind={"right": 4 * oxml.GRID_CHAR}, jc="right"), date)
+        else:
+            self.add(ppr(style="GwDate", keep_lines=True, ind={"left": 2 * centre - width, "right": 0}, jc="center"), date)
+
+    def signature(self) -> None:
+        """Not sealed: 署名 two characters from the right; the date below it starting two characters
+        further right; a date longer than that keeps two characters from the right and pushes the
+        署名 left (GB/T 9704 7.3.5.2)."""
+        date = format_date(self.doc.date)
+        name = self.one_line(self.doc.signature)
+        two = 2 * oxml.GRID_CHAR
         if not name:
-            self.add(ppr(style="GwDate", ind={"right": two}), date)
+            self.add(ppr(style="GwDate", keep_lines=True, ind={"right": two}), date)
             return
         name_right = two
         date_right = name_right + _advance(name) - two - _advance(date)
         if date_right < two:
             date_right = two
             name_right = date_right + _advance(date) + two - _advance(name)
-        self.add(ppr(style="GwSignature", ind={"right": name_right}), name)
+        self.add(ppr(style="GwSignature", keep_next=True, keep_lines=True, ind={"right": name_right}), name)
         # The standard places the date by its first character: set its start, not its end, so a
         # renderer that widens digits (LibreOffice spaces Latin from Chinese) keeps the 2-char step.
         date_left = oxml.TEXT_W - date_right - _advance(date)
-        self.add(ppr(style="GwDate", ind={"left": date_left}, jc="left"), date)
+        self.add(ppr(style="GwDate", keep_lines=True, ind={"left": date_left}, jc="left"), date)
 
     @property
     def text_width(self) -> int:
@@ -150,13 +200,14 @@ class _Writer:
         oxml.end_section_in(self.blocks[-1], self.landscape)
         self.landscape = landscape
 
-    def attachment(self, item: Attachment) -> None:
+    def attachment(self, item: Attachment, label: str) -> None:
         self.orientation(item.landscape)
-        # "附件1" on the first line of a new page, the title centred on the third.
-        self.add(ppr(style="GwAttachLabel"), self.one_line(item.label))
-        self.blank()
+        # "附件" ("附件1" … when there are several) on the first line of a new page, the title centred
+        # on the third, all kept with the table's first rows.
+        self.add(ppr(style="GwAttachLabel"), label)
+        self.blank(keep=True)
         self.title(item.title, "GwAttachTitle")
-        self.blank()
+        self.blank(keep=True)
         table = self.table(item.table)
         if table is not None:
             self.blocks.append(table)
@@ -213,19 +264,52 @@ class _Writer:
         # The floating table's anchor (Word anchors a floating table to the paragraph after it).
         self.blocks.append(_hairline())
 
+    def masthead(self, head: Masthead) -> None:
+        """版头 (GB/T 9704 7.2): the red 发文机关标志 with its top 35 mm below the top of the text block;
+        two lines below it the 发文字号 (one character in from the left) and 签发人 (one character in
+        from the right); the red line 4 mm below that; the title two lines below the line. Off the
+        grid, the 版头 takes exactly MASTHEAD_ROWS grid lines, so the title and all that follows stay
+        on the 22-line grid."""
+        pitch = oxml.LINE_PITCH
+        mark = self.one_line(head.mark)
+        mark_w = sum(char_width(ch) for ch in mark) * MARK_SZ * 10
+        scale = min(100, int(oxml.TEXT_W * MARK_FILL * 100 // mark_w)) if mark_w else 100
+        glyph_top = MARK_TOP - MARK_GLYPH_TOP  # the mark's line box starts here
+        number_top = MARK_TOP + MARK_SZ * 10 + 2 * pitch  # two blank lines below the mark
+        rule = number_top + pitch - NUMBER_GLYPH_BOTTOM + RULE_GAP  # 4 mm below the 发文字号
+        heights = [glyph_top, MARK_LINE, number_top - glyph_top - MARK_LINE, pitch, rule - number_top - pitch]
+        rule_h = MASTHEAD_ROWS * pitch - sum(heights) - oxml.RED_RULE * 20 // 8  # the line takes room too
+
+        def box(height: int, **kwargs) -> etree._Element:
+            return ppr(style="GwMasthead", snap_to_grid=False, line=height, **kwargs)
+
+        self.blocks.append(paragraph(box(heights[0])))
+        self.blocks.append(paragraph(box(heights[1], jc="center"), *self.runs(mark, rpr(
+            self.fonts.title, MARK_SZ, spacing=0, color=oxml.RED, scale=scale))))
+        self.blocks.append(paragraph(box(heights[2])))
+        number = self.one_line(head.number)
+        signer = self.one_line(head.signer)
+        if signer:
+            one = oxml.GRID_CHAR
+            props = box(pitch, tabs=[("right", oxml.TEXT_W - one)], ind={"left": one, "right": one}, jc="left")
+            runs = self.runs(f"{number}\t签发人：") + self.runs(signer, rpr(self.fonts.heading2))
+            self.blocks.append(paragraph(props, *runs))
+        else:
+            self.blocks.append(paragraph(box(pitch, jc="center"), *self.runs(number)))
+        self.blocks.append(paragraph(box(heights[4])))
+        rule_line = oxml.border("top", oxml.RED_RULE, oxml.RED)
+        self.blocks.append(paragraph(box(rule_h, border_top=rule_line)))
+
     def build(self) -> list[etree._Element]:
+        if self.doc.masthead is not None:
+            self.masthead(self.doc.masthead)
         self.title(self.doc.title, "GwTitle")
         self.blank()
         self.recipients()
         self.body()
-        if self.doc.attachments:
-            self.blank()
-            self.attachment_note()
-        if self.doc.signature or self.doc.date:
-            self.blank()
-            self.signature()
-        for item in self.doc.attachments:
-            self.attachment(item)
+        self.closing()
+        for number, item in enumerate(self.doc.attachments, 1):
+            self.attachment(item, "附件" if len(self.doc.attachments) == 1 else f"附件{number}")
         if self.doc.imprint is not None:
             if self.landscape:  # 版记 is set on an upright page
                 self.orientation(False)
@@ -242,6 +326,10 @@ class _Writer:
         if self.forbidden_chars:
             codes = "、".join(f"U+{ord(c):04X}" for c in self.forbidden_chars)
             out.append(f"已删除 Word 无法保存的控制字符：{codes}")
+        head = self.doc.masthead
+        year = doc_number_year(head.number) if head is not None else None
+        if year is not None and year != self.doc.date.year:
+            out.append(f"发文字号“{head.number}”的年份是 {year} 年，成文日期是 {self.doc.date.year} 年，请确认发文字号")
         return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from docx.oxml.ns import nsmap, qn
 from lxml import etree
@@ -39,7 +40,10 @@ TABLE_LINE = 360  # exact 18 pt lines inside tables, off the 28.95 pt grid
 # in LibreOffice alike (a linesAndChars grid gives 14 a line in LibreOffice 7.4).
 BODY_CHAR_SPACING = -5
 CHAR = 320  # one 16 pt character, for indents
+GRID_CHAR = CHAR + BODY_CHAR_SPACING  # 315: one character's advance on the 28-character line
 RULE_OUTER, RULE_INNER = 8, 6  # 版记 rules: 0.35 mm and 0.25 mm in eighths of a point
+RED, RED_RULE = "FF0000", 12  # 版头: red 发文机关标志 and a red line 1.5 pt wide
+MM = 1440 / 25.4  # twips per millimetre
 
 # --- schema child orders used by set_child ------------------------------------------------------
 PPR_ORDER = (
@@ -144,15 +148,20 @@ def rpr(
     spacing: int | None = None,
     bold: bool = False,
     lang: bool = False,
+    color: str | None = None,
+    scale: int | None = None,
 ) -> etree._Element:
-    """Run properties in schema order (rFonts, b, bCs, spacing, sz, szCs, lang)."""
+    """Run properties in schema order (rFonts, b, bCs, color, spacing, w, sz, szCs, lang); `scale`
+    is the characters' width in percent."""
     return el(
         "rPr",
         None,
         fonts(font) if font else None,
         el("b") if bold else None,
         el("bCs") if bold else None,
+        el("color", {"val": color}) if color else None,
         el("spacing", {"val": spacing}) if spacing is not None else None,
+        el("w", {"val": scale}) if scale is not None else None,
         el("sz", {"val": size}) if size else None,
         el("szCs", {"val": size}) if size else None,
         el("lang", {"val": "en-US", "eastAsia": "zh-CN", "bidi": "ar-SA"}) if lang else None,
@@ -172,8 +181,11 @@ def ppr(
     jc: str | None = None,
     outline_level: int | None = None,
     keep_next: bool = False,
+    keep_lines: bool = False,
+    border_top: etree._Element | None = None,
 ) -> etree._Element:
-    """Paragraph properties in schema order; `line` is an exact line height, spacing before/after 0."""
+    """Paragraph properties in schema order; `line` is an exact line height, spacing before/after 0;
+    `border_top` a `border()` drawn along the top of the paragraph."""
     tab_el = None
     if tabs:
         tab_el = el("tabs", None, *(el("tab", {"val": kind, "pos": pos}) for kind, pos in tabs))
@@ -182,8 +194,10 @@ def ppr(
         None,
         el("pStyle", {"val": style}) if style else None,
         el("keepNext") if keep_next else None,
+        el("keepLines") if keep_lines else None,
         el("pageBreakBefore") if page_break_before else None,
         el("widowControl", {"val": int(widow_control)}) if widow_control is not None else None,
+        el("pBdr", None, border_top) if border_top is not None else None,
         tab_el,
         el("autoSpaceDE", {"val": int(auto_space)}) if auto_space is not None else None,
         el("autoSpaceDN", {"val": int(auto_space)}) if auto_space is not None else None,
@@ -238,6 +252,7 @@ STYLE_NAMES = {
     "GwTableText": "表格文字",
     "GwTableHeader": "表头文字",
     "GwImprint": "版记",
+    "GwMasthead": "版头",
     "GwPageNumber": "页码",
 }
 
@@ -325,27 +340,30 @@ def styles_element(f: FontSettings) -> etree._Element:
         _style("GwTitle", ppr(jc="center"), rpr(f.title, TITLE_SZ, spacing=no_spacing)),
         _style("GwRecipients", ppr(jc="both"), None),
         _style("GwBody", ppr(ind=first_line, jc="both"), None),
-        _style("GwHeading1", ppr(outline_level=0), rpr(f.heading1), based_on="GwBody"),
-        _style("GwHeading2", ppr(outline_level=1), rpr(f.heading2), based_on="GwBody"),
-        _style("GwHeading3", ppr(outline_level=2), None, based_on="GwBody"),
-        _style("GwHeading4", ppr(outline_level=3), None, based_on="GwBody"),
+        _style("GwHeading1", ppr(keep_next=True, outline_level=0), rpr(f.heading1), based_on="GwBody"),
+        _style("GwHeading2", ppr(keep_next=True, outline_level=1), rpr(f.heading2), based_on="GwBody"),
+        _style("GwHeading3", ppr(keep_next=True, outline_level=2), None, based_on="GwBody"),
+        _style("GwHeading4", ppr(keep_next=True, outline_level=3), None, based_on="GwBody"),
         _style("GwAttachNote", ppr(jc="left"), None),
         _style("GwSignature", ppr(jc="right"), None),
         _style("GwDate", ppr(jc="right"), None),
-        _style("GwAttachLabel", ppr(page_break_before=True, jc="left"), rpr(f.heading1)),
-        _style("GwAttachTitle", ppr(jc="center"), rpr(f.title, TITLE_SZ, spacing=no_spacing)),
+        _style("GwAttachLabel", ppr(keep_next=True, page_break_before=True, jc="left"), rpr(f.heading1)),
+        _style("GwAttachTitle", ppr(keep_next=True, jc="center"), rpr(f.title, TITLE_SZ, spacing=no_spacing)),
         # Table text leaves the page grid: snapped to 28.95 pt, every row would be a grid line tall.
         _style(
             "GwTableText",
             ppr(snap_to_grid=False, line=TABLE_LINE, jc="left"),
             rpr(f.body, TABLE_SZ, spacing=no_spacing),
         ),
-        _style("GwTableHeader", ppr(jc="center"), rpr(f.heading1), based_on="GwTableText"),
+        # keepNext in a row keeps the row on the page of the next one: the header never ends a page.
+        _style("GwTableHeader", ppr(keep_next=True, jc="center"), rpr(f.heading1), based_on="GwTableText"),
         _style(
             "GwImprint",
             ppr(snap_to_grid=False, line=LINE_PITCH, jc="left"),
             rpr(f.body, SMALL_SZ, spacing=no_spacing),
         ),
+        # 版头 lines are off the grid, each box exactly as tall as its paragraph says.
+        _style("GwMasthead", ppr(snap_to_grid=False, jc="center"), rpr(f.body, BODY_SZ, spacing=no_spacing)),
         _style(
             "GwPageNumber",
             ppr(snap_to_grid=False, line=400, jc="right"),
@@ -446,8 +464,9 @@ def fix_settings(settings: etree._Element) -> None:
 
 
 # --- tables -------------------------------------------------------------------------------------
-def border(kind: str, size: int) -> etree._Element:
-    return el(kind, {"val": "single", "sz": size, "space": 0, "color": "000000"})
+def border(kind: str, size: int, color: str = "000000") -> etree._Element:
+    """A single line `size` eighths of a point wide."""
+    return el(kind, {"val": "single", "sz": size, "space": 0, "color": color})
 
 
 def no_border(kind: str) -> etree._Element:
@@ -581,3 +600,137 @@ APP_PROPERTIES = (
     b' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
     b"<Application>kjplan</Application><DocSecurity>0</DocSecurity></Properties>"
 )
+
+
+# --- reading back: what the pages model (kjplan.render.paging) needs to know of a block ------------
+@dataclass(frozen=True)
+class ParagraphFacts:
+    """A paragraph's text and the properties that decide how many lines it takes and where a page
+    may end around it, resolved through its style chain and the document defaults."""
+
+    text: str
+    breaks: int  # w:br inside: a title set in several lines
+    keep_next: bool
+    keep_lines: bool
+    widows: bool
+    page_break_before: bool
+    line: int  # exact line height, twips
+    snap: bool  # on the document grid
+    left: int
+    right: int
+    first: int  # first-line offset from `left`: positive indent, negative hanging
+    size: float  # points (the largest run)
+    spacing: float  # character spacing, points
+    section: SectionFacts | None  # this paragraph ends a section laid out so
+
+
+@dataclass(frozen=True)
+class SectionFacts:
+    height: int  # of the text block, twips
+    width: int
+    start: str  # nextPage, evenPage, oddPage
+
+
+class StyleResolver:
+    """Effective paragraph and run properties: direct formatting, then the style chain, then the
+    document defaults (how Word resolves them)."""
+
+    def __init__(self, styles: etree._Element):
+        self.styles = {s.get(_qn("styleId")): s for s in styles.iter(_qn("style"))}
+        defaults = styles.find(_qn("docDefaults"))
+        self.ppr_default = defaults.find(f"{_qn('pPrDefault')}/{_qn('pPr')}") if defaults is not None else None
+        self.rpr_default = defaults.find(f"{_qn('rPrDefault')}/{_qn('rPr')}") if defaults is not None else None
+
+    def chain(self, style_id: str | None, kind: str) -> list[etree._Element]:
+        out = []
+        style_id = style_id or "Normal"
+        while style_id in self.styles:
+            style = self.styles[style_id]
+            props = style.find(_qn(kind))
+            if props is not None:
+                out.append(props)
+            based = style.find(_qn("basedOn"))
+            style_id = based.get(_qn("val")) if based is not None else None
+        return out
+
+    @staticmethod
+    def first(sources: Sequence[etree._Element | None], path: str, attr: str | None = "val"):
+        """The first source that sets `path` (and `attr`): the attribute's value, or True for a bare
+        on/off element; None when none sets it."""
+        tag = "/".join(_qn(t) for t in path.split("/"))
+        for props in sources:
+            if props is None:
+                continue
+            found = props.find(tag)
+            if found is None:
+                continue
+            if attr is None:
+                return found
+            value = found.get(_qn(attr))
+            if value is not None:
+                return value
+            if attr == "val":
+                return True
+        return None
+
+    def paragraph(self, p: etree._Element) -> ParagraphFacts:
+        ppr = p.find(_qn("pPr"))
+        style = ppr.find(_qn("pStyle")).get(_qn("val")) if ppr is not None and ppr.find(_qn("pStyle")) is not None \
+            else None
+        psources = [ppr, *self.chain(style, "pPr"), self.ppr_default]
+        rsources = [*self.chain(style, "rPr"), self.rpr_default]
+
+        def on(name: str) -> bool:
+            value = self.first(psources, name)
+            return value is True or value in ("1", "true", "on")
+
+        ind = {key: int(self.first(psources, "ind", key) or 0) for key in ("left", "right", "firstLine", "hanging")}
+        sizes, spacings = [], []
+        for run in p.iter(_qn("r")):
+            own = run.find(_qn("rPr"))
+            if run.find(_qn("t")) is None:
+                continue
+            sizes.append(int(self.first([own, *rsources], "sz") or 20) / 2)
+            spacings.append(int(self.first([own, *rsources], "spacing") or 0) / 20)
+        text = "".join((t.text or "") if t.tag == _qn("t") else "\t" for t in p.iter(_qn("t"), _qn("tab"))
+                       if t.getparent().tag == _qn("r"))
+        sect = ppr.find(_qn("sectPr")) if ppr is not None else None
+        return ParagraphFacts(
+            text=text,
+            breaks=len(p.findall(f"{_qn('r')}/{_qn('br')}")),
+            keep_next=on("keepNext"),
+            keep_lines=on("keepLines"),
+            widows=on("widowControl"),
+            page_break_before=on("pageBreakBefore"),
+            line=int(self.first(psources, "spacing", "line") or LINE_PITCH),
+            snap=self.first(psources, "snapToGrid") not in ("0", "false", "off"),
+            left=ind["left"],
+            right=ind["right"],
+            first=ind["firstLine"] - ind["hanging"],
+            size=max(sizes, default=BODY_SZ / 2),
+            spacing=spacings[0] if spacings else 0.0,
+            section=section_facts(sect) if sect is not None else None,
+        )
+
+    def table(self, tbl: etree._Element) -> tuple[list[list[tuple[int, list[ParagraphFacts]]]], bool, bool]:
+        """Rows of (cell width, its paragraphs); whether the first row repeats as a header; whether
+        the table floats (the 版记)."""
+        rows = []
+        for tr in tbl.findall(_qn("tr")):
+            cells = []
+            for tc in tr.findall(_qn("tc")):
+                width = int(tc.find(f"{_qn('tcPr')}/{_qn('tcW')}").get(_qn("w")))
+                cells.append((width, [self.paragraph(p) for p in tc.findall(_qn("p"))]))
+            rows.append(cells)
+        first = tbl.find(_qn("tr"))
+        header = first is not None and first.find(f"{_qn('trPr')}/{_qn('tblHeader')}") is not None
+        floating = tbl.find(f"{_qn('tblPr')}/{_qn('tblpPr')}") is not None
+        return rows, header, floating
+
+
+def section_facts(sect_pr: etree._Element) -> SectionFacts:
+    size, margins = sect_pr.find(_qn("pgSz")), sect_pr.find(_qn("pgMar"))
+    kind = sect_pr.find(_qn("type"))
+    height = int(size.get(_qn("h"))) - int(margins.get(_qn("top"))) - int(margins.get(_qn("bottom")))
+    width = int(size.get(_qn("w"))) - int(margins.get(_qn("left"))) - int(margins.get(_qn("right")))
+    return SectionFacts(height, width, kind.get(_qn("val")) if kind is not None else "nextPage")

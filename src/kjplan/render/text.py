@@ -14,9 +14,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from kjplan.errors import ConfigError
 from kjplan.numerals import cn_number, format_number, format_quantity
-from kjplan.render.document import Attachment, Document, Imprint, Paragraph, Table
+from kjplan.render.document import Attachment, Document, Imprint, Masthead, Paragraph, Table
 from kjplan.report_model import ItemReport, MetricProgress, ReportModel
-from kjplan.settings import Settings
+from kjplan.settings import ReportSettings, Settings
 
 TEMPLATE = "report.j2"
 SUMMARY_LIMIT = 40  # characters of the latest progress in the attachment table
@@ -133,6 +133,17 @@ def attachment_table(w: Wording, model: ReportModel) -> Table:
     return Table(header=header, rows=rows, widths=[3.2, 7.6, 5.9, 9.6, 5.3, 5.3])
 
 
+def masthead(report: ReportSettings) -> Masthead | None:
+    """版头 from the settings; a 版头 needs its 发文字号."""
+    header = report.header
+    if header is None:
+        return None
+    if not header.number:
+        raise ConfigError("设置了版头（report.header）但没有发文字号：请在 kjplan.yaml 的 report.header.number 填写，"
+                          "或用 kjplan report --number 渭科党发〔2020〕12号 指定")
+    return Masthead(mark=header.mark, number=header.number, signer=header.signer)
+
+
 def build_document(model: ReportModel, settings: Settings, templates: Path | None, date: dt.date) -> Document:
     """The whole report, in the order GB/T 9704 lays it out."""
     w = Wording(templates)
@@ -142,7 +153,7 @@ def build_document(model: ReportModel, settings: Settings, templates: Path | Non
     body += progress_section(w, model.items, period, w("no_progress", period))
     body += by_item_section(w, w("section_problems"), model.items, "problems", w("no_problems", period))
     body += by_item_section(w, w("section_next"), model.items, "next", w("no_next", period))
-    attachment = Attachment(label="附件1", title=w("attachment_title", year, period), table=attachment_table(w, model),
+    attachment = Attachment(title=w("attachment_title", year, period), table=attachment_table(w, model),
                             landscape=True)
     report = settings.report
     imprint = Imprint(cc=report.cc, printer=report.printer, date=date) if report.printer else None
@@ -155,4 +166,6 @@ def build_document(model: ReportModel, settings: Settings, templates: Path | Non
         attachments=[attachment],
         imprint=imprint,
         fonts=settings.fonts,
+        seal=report.seal,
+        masthead=masthead(report),
     )
