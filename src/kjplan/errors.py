@@ -35,15 +35,20 @@ class KjplanError(Exception):
 
 
 class DataError(KjplanError):
-    """Invalid content in a data file; names the file and, where known, the line."""
+    """Invalid content in a data file; names the file and, where known, the line.
 
-    def __init__(self, path: Path | str | None, line: int | None, message: str, **kw):
+    `where` replaces the "file:line" prefix for places that are no line (a spreadsheet's sheet and cell)."""
+
+    def __init__(self, path: Path | str | None, line: int | None, message: str, *, where: str | None = None, **kw):
         self.path = Path(path) if path is not None else None
         self.line = line
         self.detail = message
-        where = ""
-        if self.path is not None:
-            where = f"{self.path}:{line}: " if line else f"{self.path}: "
+        if where is None:
+            where = ""
+            if self.path is not None:
+                where = f"{self.path}:{line}: " if line else f"{self.path}: "
+        else:
+            where += ": "
         super().__init__(where + message, **kw)
 
 

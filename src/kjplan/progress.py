@@ -8,9 +8,7 @@ anything is written: a refused command leaves the ledger byte for byte as it was
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,24 +17,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kjplan import ledger
+from kjplan import fields, ledger, readers
 from kjplan.errors import DataError, DataErrors, KjplanError
-from kjplan.loading import describe_error, parse_yaml, read_text
-from kjplan.numerals import format_quantity, to_target_unit
-from kjplan.periods import default_quarter, parse_day, parse_quarter
+from kjplan.loading import describe_error
+from kjplan.numerals import format_quantity
 from kjplan.plan import Item, Plan
-from kjplan.records import (
-    MAX_SHORT, MAX_TEXT, STATUSES, AmendEntry, ProgressEntry, Record, RetractEntry, check_text, new_id, parse_status,
-    resolve,
-)
+from kjplan.readers import FIELDS, LABELS as _FIELD_LABELS
+from kjplan.records import MAX_SHORT, MAX_TEXT, STATUSES, AmendEntry, ProgressEntry, Record, RetractEntry, new_id, resolve
 from kjplan.workspace import Workspace
 
-FIELDS = ("item", "quarter", "text", "status", "unit", "by", "metrics", "problems", "next", "date")
-LABELS = {
-    "item": "事项", "quarter": "季度", "text": "进展情况", "status": "状态", "unit": "报送单位",
-    "by": "填报人", "metrics": "指标", "problems": "存在问题", "next": "下步打算", "date": "日期",
-    "reason": "撤回原因", "id": "记录编号",
-}
+LABELS = {**_FIELD_LABELS, "reason": "撤回原因", "id": "记录编号"}
 MIN_PREFIX = 6
 OnProblem = Callable[[DataError], None] | None
 
@@ -58,120 +48,7 @@ def _cli_error(problems: list[tuple[str, str]]) -> KjplanError:
     return KjplanError("\n".join(lines))
 
 
-# --------------------------------------------------------------------------------------- single fields
-
-def resolve_item(plan: Plan, value: Any) -> Item:
-    """'9', 9, '第9项', '九' -> the plan's item 9; anything else: a Chinese error naming the range."""
-    from kjplan.numerals import parse_cn_number
-
-    span = f"{plan.year} 年工作要点的事项序号为 {min(plan.numbers)} 到 {max(plan.numbers)}"
-    if isinstance(value, bool) or value is None:
-        raise KjplanError(f"没有写事项序号；{span}")
-    text = str(value).strip()
-    core = text.removeprefix("第").removesuffix("项")
-    try:
-        number = value if isinstance(value, int) else parse_cn_number(core)
-    except ValueError:
-        raise KjplanError(f"“{text}”不是事项序号；{span}") from None
-    item = plan.item(number)
-    if item is None:
-        raise KjplanError(f"没有第 {number} 项；{span}")
-    return item
-
-
-def parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return parse_day(value)
-
-
-def _metric_pairs(values: Iterable[str]) -> dict[str, str]:
-    """['innovation_fund=6000万', ...] (or 'a=1;b=2') -> {'innovation_fund': '6000万'}."""
-    pairs: dict[str, str] = {}
-    for raw in values:
-        for part in re.split(r"[;；]", str(raw)):
-            if not part.strip():
-                continue
-            key, sep, val = part.replace("＝", "=").partition("=")
-            if not sep:
-                raise ValueError(f"“{part.strip()}”应写成 指标编号=数值，如 innovation_fund=6000万")
-            key = key.strip()
-            if not key:
-                raise ValueError(f"“{part.strip()}”缺少指标编号，应写成 指标编号=数值，如 innovation_fund=6000万")
-            if key in pairs:
-                raise ValueError(f"指标“{key}”填写了两次")
-            pairs[key] = val.strip()
-    return pairs
-
-
-def parse_metric_options(values: Iterable[str] | Mapping[str, Any] | str | None) -> dict[str, str]:
-    """The --metric options (or a file's metrics cell/mapping) as {target id: value text}."""
-    if values is None:
-        return {}
-    if isinstance(values, Mapping):
-        out = {}
-        for key, val in values.items():
-            out[str(key).strip()] = "" if val is None else str(val).strip()
-        return out
-    if isinstance(values, str):
-        values = [values]
-    return _metric_pairs(values)
-
-
-def _targets_hint(item: Item) -> str:
-    if not item.targets:
-        return f"第 {item.number} 项没有量化指标"
-    names = "、".join(f"{t.id}（{t.name}，{t.unit}）" for t in item.targets)
-    return f"第 {item.number} 项的指标有：{names}"
-
-
-def convert_metrics(item: Item, pairs: Mapping[str, str], *, allow_remove: bool = False) -> dict[str, float | None]:
-    """Values typed by a user -> the target's unit ('6000万' -> 0.6 for a 亿元 target).
-
-    None means "remove this metric" (an empty value, in an amendment only)."""
-    out: dict[str, float | None] = {}
-    problems = []
-    for key, text in pairs.items():
-        if not text and allow_remove:
-            out[key] = None
-            continue
-        target = item.target(key)
-        if target is None:
-            problems.append(f"“{key}”不是第 {item.number} 项的指标；{_targets_hint(item)}")
-            continue
-        if not text:
-            problems.append(f"指标“{key}”缺少数值，如 {key}=6000万")
-            continue
-        try:
-            value = to_target_unit(text, target.unit)
-        except ValueError as exc:
-            problems.append(f"指标“{key}”（{target.name}，单位{target.unit}）：{exc}")
-            continue
-        if value < 0:
-            problems.append(f"指标“{key}”的数值不能为负数：{text}")
-            continue
-        out[key] = value
-    if problems:
-        raise ValueError("；".join(problems))
-    return out
-
-
 # ---------------------------------------------------------------------------------------- one record
-
-def _text(value: Any, *, limit: int, required: bool) -> str:
-    if value is None:
-        value = ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ValueError("应为文字")
-    check_text(value, limit=limit)
-    if required and not value.strip():
-        raise ValueError("不能为空")
-    return value
-
 
 @dataclass
 class _Context:
@@ -201,22 +78,22 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
 
     plan, today = ctx.plan, ctx.today
     if "item" in given:
-        attempt("item", lambda: resolve_item(plan, raw["item"]))
+        attempt("item", lambda: fields.parse_item(plan, raw["item"]))
     elif base is not None:
-        attempt("item", lambda: resolve_item(plan, base.item))
+        attempt("item", lambda: fields.parse_item(plan, base.item))
     else:
-        problems.append(("item", f"没有写事项序号；{plan.year} 年工作要点的事项序号为 1 到 {max(plan.numbers)}"))
+        problems.append(("item", f"没有写事项序号；{fields.item_span(plan)}"))
     item: Item | None = out.get("item")
 
     if "quarter" in given:
-        attempt("quarter", lambda: parse_quarter(raw["quarter"], plan.year, today))
+        attempt("quarter", lambda: fields.parse_quarter(raw["quarter"], plan.year, today))
     elif base is not None:
-        attempt("quarter", lambda: parse_quarter(base.quarter, plan.year))
+        attempt("quarter", lambda: fields.parse_quarter(base.quarter, plan.year))
     else:
-        attempt("quarter", lambda: default_quarter(plan.year, today))
+        attempt("quarter", lambda: fields.parse_quarter(None, plan.year, today))
 
     def check_date():
-        day = parse_date(raw["date"]) if "date" in given else (base.date if base else today)
+        day = fields.parse_date(raw["date"]) if "date" in given else (base.date if base else today)
         if day.year < plan.year:
             raise ValueError(f"{day} 早于计划年度 {plan.year} 年")
         if day > today:
@@ -226,27 +103,28 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
     attempt("date", check_date)
 
     for key, limit, required in (("text", MAX_TEXT, True), ("problems", MAX_TEXT, False),
-                                 ("next", MAX_TEXT, False), ("unit", MAX_SHORT, False)):
+                                 ("next", MAX_TEXT, False)):
         if key in given:
-            attempt(key, lambda key=key, limit=limit, required=required: _text(raw[key], limit=limit, required=required))
+            attempt(key, lambda key=key, limit=limit, required=required:
+                    fields.parse_text(raw[key], limit=limit, required=required))
         elif base is not None:
             out[key] = getattr(base, key)
         elif required:
             problems.append((key, "不能为空"))
         else:
             out[key] = ""
-    if "unit" in given and "unit" in out:
-        out["unit"] = out["unit"].strip()
-        if ctx.units and out["unit"] and out["unit"] not in ctx.units:
-            problems.append(("unit", f"“{out['unit']}”不在设置文件 kjplan.yaml 的报送单位名单中：{'、'.join(ctx.units)}"))
+    if "unit" in given:
+        attempt("unit", lambda: fields.parse_unit(raw["unit"], ctx.units))
+    else:
+        out["unit"] = base.unit if base is not None else ""
 
     metrics: dict[str, float] = {}
     metrics_failed = False
     if item is not None:
         old = dict(base.metrics) if base is not None else {}
         try:
-            pairs = parse_metric_options(raw.get("metrics"))
-            changes = convert_metrics(item, pairs, allow_remove=base is not None)
+            pairs = fields.parse_metric_pairs(raw.get("metrics"))
+            changes = fields.parse_metrics(item, pairs, allow_remove=base is not None)
         except ValueError as exc:
             problems.append(("metrics", str(exc)))
             metrics_failed = True
@@ -259,12 +137,12 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
             stale = [k for k in old if item.target(k) is None]
             if stale:
                 problems.append(("metrics", f"记录中的指标 {'、'.join(stale)} 不属于第 {item.number} 项，"
-                                            f"请用 --metric {stale[0]}= 删除；{_targets_hint(item)}"))
+                                            f"请用 --metric {stale[0]}= 删除；{fields.targets_hint(item)}"))
             metrics = old
     out["metrics"] = metrics
 
     if "status" in given:
-        attempt("status", lambda: parse_status(str(raw["status"])))
+        attempt("status", lambda: fields.parse_status(raw["status"]))
     elif base is not None:
         out["status"] = base.status
     else:
@@ -274,7 +152,7 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
             problems.append(("status", f"第 {item.number} 项没有量化指标，须写明状态：{' / '.join(STATUSES)}"))
         elif not metrics and not metrics_failed:
             problems.append(("status", f"第 {item.number} 项有量化指标，请写明状态（{' / '.join(STATUSES)}），"
-                                       f"或用 --metric 填报指标数值（状态将按序时进度推算）；{_targets_hint(item)}"))
+                                       f"或用 --metric 填报指标数值（状态将按序时进度推算）；{fields.targets_hint(item)}"))
     if problems:
         raise _Problems(problems)
     out["item"] = item.number
@@ -298,7 +176,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 def _by(by: str | None) -> str:
     by = ledger.login_name() if by is None else by
     try:
-        return _text(by, limit=MAX_SHORT, required=False).strip()
+        return fields.parse_name(by)
     except ValueError as exc:
         raise _Problems([("by", str(exc))]) from None
 
@@ -306,13 +184,13 @@ def _by(by: str | None) -> str:
 # -------------------------------------------------------------------------------------------- writing
 
 def build_progress(ws: Workspace, plan: Plan, *, today: dt.date, now: dt.datetime | None = None,
-                   by: str | None = None, **fields: Any) -> ProgressEntry:
+                   by: str | None = None, **values: Any) -> ProgressEntry:
     """Validate one record (fields as add_progress takes them) without writing it."""
-    unknown = set(fields) - set(FIELDS)
+    unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     try:
-        content = _validate(_context(ws, plan, today), fields)
+        content = _validate(_context(ws, plan, today), values)
         return _make(ProgressEntry, content, id=new_id(), created=_now(now), by=_by(by))
     except _Problems as exc:
         raise _cli_error(exc.problems) from None
@@ -335,65 +213,11 @@ def add_progress(ws: Workspace, plan: Plan, *, item: Any, text: str, today: dt.d
     return entry
 
 
-def _rows_from_yaml(text: str, path: Path) -> list[tuple[int, dict]]:
-    data, lines = parse_yaml(text, path)
-    if isinstance(data, dict) and set(data) == {"records"}:
-        data = data["records"]
-        lines = {k[1:]: v for k, v in lines.items() if k[:1] == ("records",)}
-    if not isinstance(data, list):
-        raise DataError(path, 1, "文件应为记录的列表（每条以“- ”开头，写 item:、text: 等）")
-    rows = []
-    for i, row in enumerate(data):
-        line = lines.get((i,), 1)
-        if not isinstance(row, dict):
-            raise DataError(path, line, f"第 {i + 1} 条应为键值对（item:、text: 等）")
-        rows.append((line, {str(k).strip(): v for k, v in row.items()}))
-    return rows
-
-
-def _rows_from_csv(text: str, path: Path) -> list[tuple[int, dict]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise DataError(path, 1, "文件是空的：第一行应为表头（item,quarter,text,status,…）") from None
-    except csv.Error as exc:
-        raise DataError(path, 1, f"CSV 格式错误（{exc}）") from None
-    header = [h.strip() for h in header]
-    rows = []
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise DataError(path, reader.line_num, f"CSV 格式错误（{exc}）") from None
-        if not any(v.strip() for v in values):
-            continue
-        line = reader.line_num
-        if len(values) > len(header):
-            raise DataError(path, line, f"这一行有 {len(values)} 列，比表头多（表头 {len(header)} 列）；含逗号的内容请用双引号括起来")
-        row = {h: v for h, v in zip(header, values) if h and v.strip() != ""}
-        rows.append((line, row))
-    return rows
-
-
-def read_batch(path: Path) -> list[tuple[int, dict]]:
-    """Rows of a YAML (list of mappings) or CSV (header row) file, each with its line number."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".csv"):
-        raise DataError(path, None, "只能导入 .yaml/.yml（记录列表）或 .csv（首行为表头）文件")
-    if suffix == ".csv":
-        return _rows_from_csv(read_text(path), path)
-    return _rows_from_yaml(read_text(path), path)
-
-
 def build_batch(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
                 defaults: Mapping[str, Any] | None = None) -> list[ProgressEntry]:
-    """Validate every row of a file; raise DataErrors naming file and line for all bad rows."""
+    """Validate every row of a file; raise DataErrors naming file and line (or cell) for all bad rows."""
     path = Path(path)
-    rows = read_batch(path)
+    rows = readers.read(path)
     if not rows:
         raise DataError(path, None, "文件中没有记录")
     ctx = _context(ws, plan, today)
@@ -401,21 +225,20 @@ def build_batch(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: d
     defaults = {k: v for k, v in (defaults or {}).items() if v is not None}
     errors: list[DataError] = []
     entries: list[ProgressEntry] = []
-    for line, row in rows:
-        unknown = [k for k in row if k not in FIELDS]
-        if unknown:
-            errors.append(DataError(path, line, f"未知的列“{'、'.join(unknown)}”；可用的列：{', '.join(FIELDS)}"))
+    for row in rows:
+        if row.extra:
+            errors.append(row.origin.error(f"未知的列“{'、'.join(row.extra)}”；可用的列：{', '.join(FIELDS)}"))
             continue
-        fields = {**defaults, **row}
-        by = fields.pop("by", None)
+        values = {**defaults, **row.values}
+        by = values.pop("by", None)
         try:
-            content = _validate(ctx, fields)
+            content = _validate(ctx, values)
             # Same creation time for the batch, a microsecond apart so that file order is kept.
             entries.append(_make(ProgressEntry, content, id=new_id(),
                                  created=now + dt.timedelta(microseconds=len(entries)), by=_by(by and str(by))))
         except _Problems as exc:
             for key, msg in exc.problems:
-                errors.append(DataError(path, line, f"{key}（{LABELS.get(key, key)}）：{msg}"))
+                errors.append(row.origin_of(key).error(f"{key}（{LABELS.get(key, key)}）：{msg}"))
     if errors:
         raise DataErrors(errors)
     return entries
@@ -423,7 +246,7 @@ def build_batch(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: d
 
 def add_from_file(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
                   defaults: Mapping[str, Any] | None = None, timeout: float | None = None) -> list[ProgressEntry]:
-    """Append every record of a YAML or CSV file in one locked write, or none of them.
+    """Append every record of a records file (YAML, CSV) in one locked write, or none of them.
 
     defaults: values (quarter, unit, by, date) for rows that leave them blank."""
     entries = build_batch(ws, plan, path, today=today, now=now, defaults=defaults)
@@ -482,7 +305,7 @@ def retract(ws: Workspace, plan: Plan, ref: str, *, reason: str | None, now: dt.
             by: str | None = None, timeout: float | None = None) -> RetractEntry:
     """Append a retraction withdrawing record `ref`; the reason is required. History stays in the file."""
     try:
-        reason = _text(reason, limit=MAX_SHORT, required=True)
+        reason = fields.parse_text(reason, limit=MAX_SHORT, required=True)
     except ValueError as exc:
         raise _cli_error([("reason", str(exc))]) from None
     record, _ = find_record(ws, plan, ref)
@@ -530,8 +353,8 @@ def load_records(ws: Workspace, plan: Plan, *, on_problem: OnProblem = None) -> 
 def list_records(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = None, item: Any = None,
                  unit: str | None = None, on_problem: OnProblem = None) -> list[Record]:
     """Records filtered by quarter, item and reporting unit (each optional)."""
-    q = parse_quarter(quarter, plan.year, today) if quarter is not None else None
-    number = resolve_item(plan, item).number if item is not None else None
+    q = fields.parse_quarter(quarter, plan.year, today) if quarter is not None else None
+    number = fields.parse_item(plan, item).number if item is not None else None
     unit = unit.strip() if unit is not None else None
     out = []
     for record in load_records(ws, plan, on_problem=on_problem):
@@ -555,7 +378,7 @@ def status_report(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = N
     """The report model (kjplan.report_model) of one quarter: per item, records, status, metrics, missing."""
     from kjplan.report_model import build_report
 
-    q = parse_quarter(quarter, plan.year, today) if quarter is not None else default_quarter(plan.year, today)
+    q = fields.parse_quarter(quarter, plan.year, today)
     return build_report(plan, load_records(ws, plan, on_problem=on_problem), q)
 
 
@@ -620,7 +443,7 @@ def _check_entries(path: Path, book: ledger.Ledger, plan: Plan) -> list[DataErro
             out.append(DataError(path, line, f"quarter：{record.quarter} 不在 {plan.year} 年（本文件记录 {plan.year} 年的进展）"))
         for key in record.metrics:
             if item.target(key) is None:
-                out.append(DataError(path, line, f"metrics：“{key}”不是第 {item.number} 项的指标；{_targets_hint(item)}"))
+                out.append(DataError(path, line, f"metrics：“{key}”不是第 {item.number} 项的指标；{fields.targets_hint(item)}"))
     return out
 
 

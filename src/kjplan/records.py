@@ -42,16 +42,6 @@ def new_id() -> str:
     return secrets.token_hex(8)
 
 
-def parse_status(text: str) -> str:
-    value = text.strip()
-    if value in STATUSES:
-        return value
-    alias = STATUS_ALIASES.get(value.lower())
-    if alias is None:
-        raise ValueError(f"状态“{text}”无效，应为 {' / '.join(STATUSES)}（或 done / on-track / behind / not-started）")
-    return alias
-
-
 def forbidden_char(value: str) -> str | None:
     """Why `value` cannot be stored (a character that XML 1.0, hence Word and Excel, cannot hold), or None."""
     bad = _FORBIDDEN.search(value)

@@ -95,7 +95,7 @@ def _text_input(value: Optional[str], item, option: str = "--text") -> str:
 
 
 def _prompt_item(plan):
-    from kjplan.progress import resolve_item
+    from kjplan.fields import parse_item
 
     if not interactive():
         raise KjplanError(f"缺少 --item：请写事项序号（{min(plan.numbers)}-{max(plan.numbers)}），如 --item 9；可用 kjplan plan 查看全部事项")
@@ -104,13 +104,14 @@ def _prompt_item(plan):
     while True:
         answer = typer.prompt(f"请输入事项序号（{min(plan.numbers)}-{max(plan.numbers)}）", err=True)
         try:
-            return resolve_item(plan, answer)
+            return parse_item(plan, answer)
         except KjplanError as exc:
             typer.echo(exc.message, err=True)
 
 
 def _prompt_status() -> str:
-    from kjplan.records import STATUSES, parse_status
+    from kjplan.fields import parse_status
+    from kjplan.records import STATUSES
 
     choices = "　".join(f"{i}. {s}" for i, s in enumerate(STATUSES, 1))
     while True:
@@ -155,7 +156,7 @@ def add_progress(
 
     示例：kjplan add-progress --item 9 --quarter 2 --text "完成基金扩资方案" --metric innovation_fund=6000万
     """
-    from kjplan import progress
+    from kjplan import fields, progress
 
     st = state(ctx)
     ws = st.workspace
@@ -174,7 +175,7 @@ def add_progress(
             typer.echo(entry.id)
         typer.echo(f"已从 {from_file} 登记 {len(entries)} 条进展记录。", err=True)
         return
-    chosen = progress.resolve_item(plan, item) if item is not None else _prompt_item(plan)
+    chosen = fields.parse_item(plan, item) if item is not None else _prompt_item(plan)
     if status is None and not chosen.targets and interactive():
         status = _prompt_status()
     body = _text_input(text, chosen)

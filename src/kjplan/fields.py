@@ -1,0 +1,203 @@
+"""One value a person gave, parsed into a typed value: the same rules for flags, files, forms and prompts.
+
+Each parser takes what arrived (a str from a flag or a CSV cell; int, float, date or bool from YAML or an
+Excel cell) and returns the typed value, or raises FieldError, which is both a ValueError and a
+KjplanError, with a Chinese message that says what is wrong and what would be accepted. Where the value
+came from (an option, a file's line, a sheet's cell) is for the caller to add: one parser serves them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kjplan.errors import KjplanError
+from kjplan.numerals import parse_cn_number, to_target_unit
+from kjplan.periods import Quarter, default_quarter
+from kjplan.periods import parse_quarter as _parse_quarter
+from kjplan.plan import Item, Plan, Target
+from kjplan.records import MAX_SHORT, MAX_TEXT, STATUSES, STATUS_ALIASES, check_text
+
+
+class FieldError(KjplanError, ValueError):
+    """A value that cannot be taken, with the Chinese reason (catchable as ValueError or KjplanError)."""
+
+
+# ---------------------------------------------------------------------------------------------- items
+
+def item_span(plan: Plan) -> str:
+    return f"{plan.year} 年工作要点的事项序号为 {min(plan.numbers)} 到 {max(plan.numbers)}"
+
+
+def parse_item(plan: Plan, value: Any) -> Item:
+    """'9', 9, '第9项', '九' -> the plan's item 9; anything else: a Chinese error naming the range."""
+    span = item_span(plan)
+    if isinstance(value, bool) or value is None:
+        raise FieldError(f"没有写事项序号；{span}")
+    text = str(value).strip()
+    core = text.removeprefix("第").removesuffix("项")
+    try:
+        number = value if isinstance(value, int) else parse_cn_number(core)
+    except ValueError:
+        raise FieldError(f"“{text}”不是事项序号；{span}") from None
+    item = plan.item(number)
+    if item is None:
+        raise FieldError(f"没有第 {number} 项；{span}")
+    return item
+
+
+# ------------------------------------------------------------------------------------------- quarters
+
+def parse_quarter(value: Any, plan_year: int, today: dt.date | None = None) -> Quarter:
+    """A quarter of the plan's year (2, Q2, 2020Q2, 第二季度, current, previous); None: today's."""
+    if value is None:
+        if today is None:
+            raise FieldError("没有写季度")
+        return default_quarter(plan_year, today)
+    return _parse_quarter(value, plan_year, today)
+
+
+# ---------------------------------------------------------------------------------------------- dates
+
+def parse_date(value: Any) -> dt.date:
+    """YYYY-MM-DD (or a date object from YAML or a spreadsheet cell)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FieldError(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2020-07-06") from None
+
+
+# ------------------------------------------------------------------------------------------- statuses
+
+def parse_status(value: Any) -> str:
+    """已完成 / 序时推进 / 滞后 / 未启动, or their English aliases."""
+    text = str(value).strip()
+    if text in STATUSES:
+        return text
+    alias = STATUS_ALIASES.get(text.lower())
+    if alias is None:
+        raise FieldError(f"状态“{value}”无效，应为 {' / '.join(STATUSES)}（或 done / on-track / behind / not-started）")
+    return alias
+
+
+# ---------------------------------------------------------------------------------------------- texts
+
+def parse_text(value: Any, *, limit: int = MAX_TEXT, required: bool = False) -> str:
+    """A text field (progress, problems, next steps, unit, name): no control characters, not too long."""
+    if value is None:
+        value = ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise FieldError("应为文字")
+    try:
+        check_text(value, limit=limit)
+    except ValueError as exc:
+        raise FieldError(str(exc)) from None
+    if required and not value.strip():
+        raise FieldError("不能为空")
+    return value
+
+
+def parse_unit(value: Any, units: Iterable[str] = ()) -> str:
+    """A reporting unit (报送单位); when the settings list units, one of them."""
+    unit = parse_text(value, limit=MAX_SHORT).strip()
+    units = list(units)
+    if units and unit and unit not in units:
+        raise FieldError(f"“{unit}”不在设置文件 kjplan.yaml 的报送单位名单中：{'、'.join(units)}")
+    return unit
+
+
+def parse_name(value: Any) -> str:
+    """Who recorded it (填报人)."""
+    return parse_text(value, limit=MAX_SHORT).strip()
+
+
+# -------------------------------------------------------------------------------------------- figures
+
+def _metric_pairs(values: Iterable[str]) -> dict[str, str]:
+    """['innovation_fund=6000万', ...] (or 'a=1;b=2') -> {'innovation_fund': '6000万'}."""
+    pairs: dict[str, str] = {}
+    for raw in values:
+        for part in re.split(r"[;；]", str(raw)):
+            if not part.strip():
+                continue
+            key, sep, val = part.replace("＝", "=").partition("=")
+            if not sep:
+                raise FieldError(f"“{part.strip()}”应写成 指标编号=数值，如 innovation_fund=6000万")
+            key = key.strip()
+            if not key:
+                raise FieldError(f"“{part.strip()}”缺少指标编号，应写成 指标编号=数值，如 innovation_fund=6000万")
+            if key in pairs:
+                raise FieldError(f"指标“{key}”填写了两次")
+            pairs[key] = val.strip()
+    return pairs
+
+
+def parse_metric_pairs(values: Iterable[str] | Mapping[str, Any] | str | None) -> dict[str, str]:
+    """The --metric options (or a file's metrics cell or mapping) as {target key: value text}."""
+    if values is None:
+        return {}
+    if isinstance(values, Mapping):
+        out = {}
+        for key, val in values.items():
+            out[str(key).strip()] = "" if val is None else str(val).strip()
+        return out
+    if isinstance(values, str):
+        values = [values]
+    return _metric_pairs(values)
+
+
+def targets_hint(item: Item) -> str:
+    if not item.targets:
+        return f"第 {item.number} 项没有量化指标"
+    names = "、".join(f"{t.id}（{t.name}，{t.unit}）" for t in item.targets)
+    return f"第 {item.number} 项的指标有：{names}"
+
+
+def find_target(item: Item, key: str) -> Target:
+    """The item's target named by `key` (its id)."""
+    target = item.target(key)
+    if target is None:
+        raise FieldError(f"“{key}”不是第 {item.number} 项的指标；{targets_hint(item)}")
+    return target
+
+
+def parse_figure(text: Any, target: Target) -> float:
+    """A figure typed for `target`, in the target's unit ('6000万' -> 0.6 for a 亿元 target)."""
+    text = "" if text is None else str(text).strip()
+    if not text:
+        raise FieldError(f"指标“{target.id}”缺少数值，如 {target.id}=6000万")
+    try:
+        value = to_target_unit(text, target.unit)
+    except ValueError as exc:
+        raise FieldError(f"指标“{target.id}”（{target.name}，单位{target.unit}）：{exc}") from None
+    if value < 0:
+        raise FieldError(f"指标“{target.id}”的数值不能为负数：{text}")
+    return value
+
+
+def parse_metrics(item: Item, pairs: Mapping[str, str], *, allow_remove: bool = False) -> dict[str, float | None]:
+    """{key: typed value} -> {target id: value in the target's unit}. All problems in one FieldError.
+
+    None means "remove this metric" (an empty value, in an amendment only)."""
+    out: dict[str, float | None] = {}
+    problems = []
+    for key, text in pairs.items():
+        if not text and allow_remove:
+            out[key] = None
+            continue
+        try:
+            target = find_target(item, key)
+            out[target.id] = parse_figure(text, target)
+        except FieldError as exc:
+            problems.append(exc.message)
+    if problems:
+        raise FieldError("；".join(problems))
+    return out
