@@ -320,12 +320,12 @@ def test_libreoffice_missing_exits_69_naming_the_package(ws):
 
 def test_bad_options_are_usage_errors(ws):
     fill(ws)
-    for args in (["--formats", "docx,odt"], ["--date", "2020/07/10"], ["--quarter", "7"]):
+    for args in (["--formats", "docx,odt"], ["--date", "2020-02-30"], ["--quarter", "7"]):
         result = kjplan(ws, "export", *args)
         assert result.returncode in (1, 2), (args, result.returncode)
         one_line(result)
     assert kjplan(ws, "export", "--formats", "odt").returncode == 2
-    assert kjplan(ws, "export", "--date", "2020/07/10").returncode == 2
+    assert kjplan(ws, "export", "--date", "2020-02-30").returncode == 2
     assert not any(ws.reports_dir.glob("*.docx"))
 
 

@@ -95,7 +95,7 @@ def test_status_is_derived_only_when_the_item_has_targets_and_metrics_are_given(
 
 
 @pytest.mark.parametrize("item, words", [
-    (0, "没有第 0 项"), (17, "没有第 17 项"), ("abc", "“abc”不是事项序号"), ("", "不是事项序号"),
+    (0, "没有第 0 项"), (17, "没有第 17 项"), ("abc", "“abc”不是事项序号"), ("", "没有写事项序号"), (True, "“true”不是事项序号"),
 ])
 def test_unknown_items_name_the_range(ws, plan, item, words):
     with pytest.raises(KjplanError) as caught:
@@ -126,7 +126,7 @@ def test_bad_quarters_are_refused(ws, plan, quarter, words):
 
 def test_dates(ws, plan):
     assert add(ws, plan, date="2020-04-02").date == dt.date(2020, 4, 2)
-    for bad, words in (("2020-13-01", "YYYY-MM-DD"), ("2019-12-31", "早于计划年度"), ("2020-05-11", "晚于今天")):
+    for bad, words in (("2020-13-01", "月份 13 不存在"), ("2020-02-30", "2020 年 2 月只有 29 天"), ("20200706", "缺少分隔符"), ("2019-12-31", "早于计划年度"), ("2020-05-11", "晚于今天")):
         with pytest.raises(KjplanError, match=words):
             add(ws, plan, date=bad)
 

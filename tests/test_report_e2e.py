@@ -156,8 +156,8 @@ def test_a_failure_keeps_the_earlier_report(filled, cli):
 def test_out_must_be_a_docx_and_bad_date_is_usage_error(filled, cli):
     result = report(cli, filled, "--out", filled.root / "x.pdf")
     assert result.exit_code == 1 and ".docx" in result.stderr
-    result = run_kjplan("--root", filled.root, "report", "--quarter", "2", "--date", "2020/7/6")
-    assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr
+    result = run_kjplan("--root", filled.root, "report", "--quarter", "2", "--date", "2020-7-32")
+    assert result.returncode == 2 and "2020 年 7 月只有 31 天" in result.stderr
 
 
 def test_bad_quarter(filled, cli):

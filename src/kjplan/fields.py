@@ -8,17 +8,21 @@ came from (an option, a file's line, a sheet's cell) is for the caller to add: o
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kjplan.errors import KjplanError
 from kjplan.numerals import parse_cn_number, to_target_unit
 from kjplan.periods import Quarter, default_quarter
 from kjplan.periods import parse_quarter as _parse_quarter
-from kjplan.plan import Item, Plan, Target
-from kjplan.records import MAX_SHORT, MAX_TEXT, STATUSES, STATUS_ALIASES, check_text
+from kjplan.records import MAX_SHORT, MAX_TEXT, STATUS_ALIASES, STATUSES, check_text, is_blank
+
+if TYPE_CHECKING:  # the plan's models are only passed in: the plan's loader itself parses dates here
+    from kjplan.plan import Item, Plan, Target
 
 
 class FieldError(KjplanError, ValueError):
@@ -32,12 +36,17 @@ def item_span(plan: Plan) -> str:
 
 
 def parse_item(plan: Plan, value: Any) -> Item:
-    """'9', 9, '第9项', '九' -> the plan's item 9; anything else: a Chinese error naming the range."""
+    """'9', 9, 9.0 (a spreadsheet's number), '第9项', '九' -> the plan's item 9; otherwise a Chinese error
+    naming the range."""
     span = item_span(plan)
-    if isinstance(value, bool) or value is None:
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise FieldError(f"没有写事项序号；{span}")
+    if isinstance(value, bool):  # YAML reads `item: yes` or `item: true` as a truth value
+        raise FieldError(f"“{str(value).lower()}”不是事项序号；{span}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value).strip()
-    core = text.removeprefix("第").removesuffix("项")
+    core = unicodedata.normalize("NFKC", text).strip().removeprefix("第").removesuffix("项").strip()
     try:
         number = value if isinstance(value, int) else parse_cn_number(core)
     except ValueError:
@@ -61,16 +70,50 @@ def parse_quarter(value: Any, plan_year: int, today: dt.date | None = None) -> Q
 
 # ---------------------------------------------------------------------------------------------- dates
 
+DATE_FORMS = "2020-07-06、2020/7/6 或 2020年7月6日"
+# Year, month and day with one separator (- / .), or 年月日; a time after it (Excel's "2020/7/6 0:00") is ignored.
+_DATE = re.compile(r"(?P<y>\d{4})(?:(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})|年(?P<cm>\d{1,2})月(?P<cd>\d{1,2})日?)"
+                   r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
 def parse_date(value: Any) -> dt.date:
-    """YYYY-MM-DD (or a date object from YAML or a spreadsheet cell)."""
+    """2020-07-06, 2020/7/6, 2020.7.6, 2020年7月6日 (or a date from YAML or a spreadsheet cell).
+
+    Refused, each with the reason: 20200706 (no separator: too easily a typo), week dates (2020-W27-1),
+    a bare number (an Excel cell formatted as a number), and days that do not exist (2020-02-30)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise FieldError(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2020-07-06") from None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise FieldError(f"日期应写成 {DATE_FORMS}")
+    raw = str(value).strip()
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw))
+    text = re.sub(r"\s*([-/.年月日])\s*", r"\1", text)
+    if not text:
+        raise FieldError(f"没有写日期；请写成 {DATE_FORMS}")
+    match = _DATE.fullmatch(text)
+    if match is None:
+        if re.fullmatch(r"\d{8}", text):
+            reason = "年月日之间缺少分隔符"
+        elif re.fullmatch(r"\d{4}-?W\d{1,2}(-?\d)?", text, flags=re.I):
+            reason = "这是按周写的日期"
+        elif isinstance(value, (int, float)):
+            reason = "这是一个数字（Excel 单元格请设为“日期”格式）"
+        else:
+            reason = "无法识别"
+        raise FieldError(f"日期“{raw}”{reason}；请写成 {DATE_FORMS}")
+    year = int(match["y"])
+    month = int(match["m"] or match["cm"])
+    day = int(match["d"] or match["cd"])
+    if year < 1:
+        raise FieldError(f"日期“{raw}”的年份 {year} 不存在")
+    if not 1 <= month <= 12:
+        raise FieldError(f"日期“{raw}”的月份 {month} 不存在（月份为 1 到 12）")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise FieldError(f"日期“{raw}”不存在：{year} 年 {month} 月只有 {days} 天")
+    return dt.date(year, month, day)
 
 
 # ------------------------------------------------------------------------------------------- statuses
@@ -88,26 +131,29 @@ def parse_status(value: Any) -> str:
 
 # ---------------------------------------------------------------------------------------------- texts
 
-def parse_text(value: Any, *, limit: int = MAX_TEXT, required: bool = False) -> str:
-    """A text field (progress, problems, next steps, unit, name): no control characters, not too long."""
+def parse_text(value: Any, *, limit: int = MAX_TEXT, required: bool = False, single_line: bool = False) -> str:
+    """A text field (progress, problems, next steps, unit, name): characters Word can hold, not too long,
+    and (required) something a reader can see; single_line: no line breaks (names, units)."""
     if value is None:
         value = ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise FieldError(f"应为文字，而不是 {str(value).lower()}（YAML 把 yes、no、true、false 等读作是非值，请加引号）")
+    if isinstance(value, (int, float)):
         value = str(value)
     if not isinstance(value, str):
         raise FieldError("应为文字")
     try:
-        check_text(value, limit=limit)
+        check_text(value, limit=limit, one_line=single_line)
     except ValueError as exc:
         raise FieldError(str(exc)) from None
-    if required and not value.strip():
-        raise FieldError("不能为空")
+    if required and is_blank(value):
+        raise FieldError("不能为空" if not value else "不能为空（只有空格或看不见的字符）")
     return value
 
 
 def parse_unit(value: Any, units: Iterable[str] = ()) -> str:
     """A reporting unit (报送单位); when the settings list units, one of them."""
-    unit = parse_text(value, limit=MAX_SHORT).strip()
+    unit = parse_text(value, limit=MAX_SHORT, single_line=True).strip()
     units = list(units)
     if units and unit and unit not in units:
         raise FieldError(f"“{unit}”不在设置文件 kjplan.yaml 的报送单位名单中：{'、'.join(units)}")
@@ -116,7 +162,7 @@ def parse_unit(value: Any, units: Iterable[str] = ()) -> str:
 
 def parse_name(value: Any) -> str:
     """Who recorded it (填报人)."""
-    return parse_text(value, limit=MAX_SHORT).strip()
+    return parse_text(value, limit=MAX_SHORT, single_line=True).strip()
 
 
 # -------------------------------------------------------------------------------------------- figures

@@ -16,14 +16,6 @@ YTD_NAMES = {1: "第一季度", 2: "上半年", 3: "前三季度", 4: "全年"}
 SYNTAX_HINT = "可写 2、Q2、2020Q2、2020-Q2、第二季度、current（本季度）或 previous（上季度）"
 
 
-def parse_day(text: str) -> dt.date:
-    """YYYY-MM-DD, the one way kjplan takes a date from a person; a Chinese error otherwise."""
-    try:
-        return dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise KjplanError(f"日期“{text}”格式不对，应为 YYYY-MM-DD，如 2020-07-06") from None
-
-
 @dataclass(frozen=True, order=True)
 class Quarter:
     year: int

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
 
 from kjplan.errors import DataError, DataErrors, KjplanError
+from kjplan.fields import parse_date
 from kjplan.loading import load_yaml, validate_model
 from kjplan.records import MAX_FIGURE, VisibleLine, VisibleText
 
@@ -29,10 +30,8 @@ TargetValue = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=
 def _date(value):
     """Dates are read by kjplan's one date parser (YAML hands them over as text), with its reasons."""
     if isinstance(value, str):
-        from kjplan.periods import parse_day
-
         try:
-            return parse_day(value)
+            return parse_date(value)
         except KjplanError as exc:
             raise ValueError(exc.message) from None
     return value

@@ -76,13 +76,13 @@ def state(ctx: typer.Context) -> State:
 
 
 def parse_date(value: Optional[str], option: str = "--today") -> Optional[dt.date]:
-    """YYYY-MM-DD from an option; a wrong form is a usage error (exit 2) that names the option."""
-    from kjplan.periods import parse_day
+    """A date from an option; a wrong form is a usage error (exit 2) that names the option."""
+    from kjplan.fields import parse_date as parse
 
     if value is None:
         return None
     try:
-        return parse_day(value)
+        return parse(value)
     except KjplanError as exc:
         raise typer.BadParameter(exc.message, param_hint=option) from None
 

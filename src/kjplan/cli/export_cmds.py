@@ -12,7 +12,7 @@ import typer
 
 from kjplan.cli import command, state
 from kjplan.errors import EXIT_USAGE, KjplanError
-from kjplan.periods import parse_day
+from kjplan.fields import parse_date
 
 
 def _on_terminate(signum, frame):  # pragma: no cover - exercised by hand with kill
@@ -24,7 +24,7 @@ def _on_terminate(signum, frame):  # pragma: no cover - exercised by hand with k
 def _report_date(value: Optional[str]) -> Optional[dt.date]:
     # A usage error, but as one line (a cron job's mail should say just what is wrong).
     try:
-        return parse_day(value) if value is not None else None
+        return parse_date(value) if value is not None else None
     except KjplanError as exc:
         raise KjplanError(f"--date：{exc.message}", exit_code=EXIT_USAGE) from None
 
