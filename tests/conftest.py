@@ -18,10 +18,20 @@ SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "000_ab50bebf02dbd856.txt"
 
 
+def open_workspace(folder) -> "Workspace":
+    """A new workspace made by `kjplan init`, with its units: list emptied so that any unit name is
+    taken (init lists only the plan's named recipients; the tests record from made-up offices)."""
+    from collect_fixtures import set_units
+
+    ws = init_workspace(folder)
+    set_units(ws, [])
+    return ws
+
+
 @pytest.fixture
 def ws(tmp_path):
-    """A new workspace made by `kjplan init`, as a user would have it."""
-    return init_workspace(tmp_path / "ws")
+    """A new workspace made by `kjplan init`, taking any unit name (see open_workspace)."""
+    return open_workspace(tmp_path / "ws")
 
 
 @pytest.fixture

@@ -19,7 +19,9 @@ TRACEBACK = "Traceback"
 
 
 def new_workspace(tmp_path: Path, name: str = "ws") -> Workspace:
-    return init_workspace(tmp_path / name)
+    from conftest import open_workspace
+
+    return open_workspace(tmp_path / name)
 
 
 def ledger_path(ws: Workspace) -> Path:

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from kjplan import ledger
+from conftest import open_workspace
 from kjplan.workspace import Workspace, init_workspace
 
 from progress_fixtures import run
@@ -32,7 +33,7 @@ def texts(ws):
 
 @pytest.mark.parametrize("first_record_in_origin", [False, True])
 def test_appends_from_two_clones_both_survive_a_merge(tmp_path, first_record_in_origin):
-    origin = init_workspace(tmp_path / "origin")
+    origin = open_workspace(tmp_path / "origin")
     git(origin.root, "init", "-q")
     if first_record_in_origin:
         assert run(origin, "add-progress", "--item", "1", "--text", "共同的第一条", "--status", "done").returncode == 0

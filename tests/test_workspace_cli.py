@@ -66,7 +66,7 @@ def test_plan_lists_sixteen_items_from_any_folder(ws, tmp_path):
 
 def test_plan_one_item_and_json(ws, cli):
     one = cli("--root", ws.root, "plan", "9")
-    assert one.exit_code == 0 and "募集规模达1亿元" in one.stdout and "牵头科室：（未指定）" in one.stdout
+    assert one.exit_code == 0 and "募集规模达1亿元" in one.stdout and "牵头单位：（未指定）" in one.stdout
     data = json.loads(cli("--root", ws.root, "plan", "--format", "json").stdout)
     assert [i["number"] for i in data["items"]] == list(range(1, 17))
     assert data["items"][11]["targets"][0] == {"id": "incubator_occupancy", "name": "孵化器入驻率", "value": 80,

@@ -31,7 +31,14 @@ def _check_progress(ws: Workspace, plan, result: CheckResult) -> None:
     check_progress(ws, plan, result)
 
 
+def _check_assignments(ws: Workspace, plan, result: CheckResult) -> None:
+    from kjplan.assign import check_assignments
+
+    check_assignments(ws, plan, result)
+
+
 EXTRA_CHECKS.append(_check_progress)
+EXTRA_CHECKS.append(_check_assignments)
 
 
 def check_workspace(ws: Workspace) -> CheckResult:

@@ -139,6 +139,17 @@ def init_workspace(folder: Path | str) -> Workspace:
         for src, dst in copies:
             shutil.copyfile(src, dst)
         (target / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+        _fill_units(target)
     except OSError as exc:
         raise KjplanError(f"无法在 {target} 新建工作区（{os_reason(exc)}）") from None
     return Workspace(target)
+
+
+def _fill_units(target: Path) -> None:
+    """units: in the new kjplan.yaml lists the plan notice's recipients (kjplan.assign.units_yaml)."""
+    from kjplan.assign import fill_units
+    from kjplan.plan import load_plan
+
+    settings = target / SETTINGS_FILE
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(fill_units(text, load_plan(target / PLANS / "2020.yaml")), encoding="utf-8")

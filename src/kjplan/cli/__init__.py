@@ -167,3 +167,4 @@ def main(argv: list[str] | None = None) -> None:
 from kjplan.cli import plan_cmds, report_cmds  # noqa: E402,F401
 from kjplan.cli import progress_cmds  # noqa: E402,F401
 from kjplan.cli import export_cmds  # noqa: E402,F401
+from kjplan.cli import collect_cmds  # noqa: E402,F401

@@ -71,7 +71,7 @@ def plan(
     number: Optional[int] = typer.Argument(None, metavar="[N]", help="事项序号（1-16）；不写则列出全部事项。"),
     fmt: str = typer.Option("table", "--format", help="输出格式：table（表格，默认）或 json（供其他程序读取）。"),
 ):
-    """查看工作要点：全部事项的序号、名称和量化指标；写序号时显示该事项全文。
+    """查看工作要点：全部事项的序号、名称、牵头和配合单位、量化指标；写序号时显示该事项全文。
 
     示例：kjplan plan　　kjplan plan 9　　kjplan plan --format json
     """
@@ -93,8 +93,11 @@ def plan(
         return
     from kjplan.tables import print_table
 
-    rows = [[str(i.number), i.title, "；".join(target_label(t) for t in i.targets)] for i in plan.items]
-    print_table(["序号", "事项", "量化指标"], rows, title=plan.title)
+    rows = [[str(i.number), i.title, i.lead or "—", "、".join(i.partners) or "—",
+             "；".join(target_label(t) for t in i.targets)] for i in plan.items]
+    print_table(["序号", "事项", "牵头单位", "配合单位", "量化指标"], rows, title=plan.title)
+    if not any(i.lead or i.partners for i in plan.items):
+        typer.echo("尚未分工：可用 kjplan assign 序号 --lead 单位 --partner 单位 设定牵头和配合单位。")
 
 
 def target_label(target) -> str:
@@ -106,7 +109,7 @@ def target_label(target) -> str:
 
 def format_item(item) -> str:
     lines = [f"{item.number}. {item.title}", "", item.text, ""]
-    lines.append(f"牵头科室：{item.lead or '（未指定）'}")
+    lines.append(f"牵头单位：{item.lead or '（未指定）'}")
     lines.append(f"配合单位：{'、'.join(item.partners) if item.partners else '（未指定）'}")
     if item.targets:
         lines.append("量化指标：")

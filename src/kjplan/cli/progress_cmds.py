@@ -339,10 +339,15 @@ def status(
     fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="输出格式：table（表格，默认）或 json。"),
     missing: bool = typer.Option(False, "--missing",
                                  help="只列出本季度还没有进展记录的事项；有这样的事项时退出码为 3（供提醒脚本使用）。"),
+    by_unit: bool = typer.Option(False, "--by-unit",
+                                 help="按单位列出：每个牵头、配合单位负责的事项，及本季度是否已有该单位的进展记录"
+                                      "（分工用 kjplan assign 设定）。与 --missing 同用时只列欠报的单位和事项。"),
+    partners: bool = typer.Option(False, "--partners",
+                                  help="与 --missing --by-unit 同用：配合单位没有记录的事项也算欠报（默认只算牵头单位）。"),
 ):
     """各事项落实情况一览：本季度记录数、最新状态、指标年初至今完成情况对照序时进度，以及尚无记录的事项。
 
-    示例：kjplan status --quarter 2　　kjplan status --quarter 2 --missing
+    示例：kjplan status --quarter 2　　kjplan status --quarter 2 --missing　　kjplan status -q 2 --missing --by-unit
     """
     from kjplan import progress
 
@@ -352,6 +357,15 @@ def status(
     plan = st.plan(quarter)
     model = progress.status_report(ws, plan, today=st.today, quarter=quarter, on_problem=_warn)
     q = model.quarter
+    if by_unit or partners:
+        if partners and not (by_unit and missing):
+            raise KjplanError("--partners 只能与 --missing --by-unit 同用")
+        from kjplan.cli.collect_cmds import print_by_unit
+
+        owing = print_by_unit(ws, model, missing=missing, partners=partners, fmt=fmt)
+        if missing and owing:
+            raise typer.Exit(EXIT_MISSING)
+        return
     absent = [r.item for r in model.items if r.missing]
     if missing:
         if fmt == "json":

@@ -1,111 +1,218 @@
-"""ledger-2020Q2.xlsx: the 台账 offices keep, one row per item of the plan.
+"""ledger-2020Q2.xlsx: the 台账 offices keep and print.
 
-Columns 序号, 重点任务, 牵头单位, 状态, 指标完成情况, 最新进展, 存在问题; the header is bold and frozen
-and repeats on every printed page; text wraps; landscape A4, fitted to the page width. The bytes are
-deterministic: the workbook's created/modified dates are the report date and the zip is rewritten
-with fixed timestamps and entry order (the .docx writer's normalisation).
+Sheet 台账: a title row with the period, a line with the period's dates and the report date, then one
+row per item of the plan (an extra row per further target of an item): 序号, 重点任务, 牵头单位, 配合单位,
+状态 (one word), 状态来源 (填报 / 按指标推算), the target with its unit, target value, year-to-date figure
+and completion share as numbers, the period's progress, problems and next steps of every record. Empty
+cells are empty (a blank filter finds them). Row heights are computed from the wrapped text, so that
+LibreOffice and WPS, which do not grow rows themselves, print every line. 宋体 headers, 仿宋 text,
+A4 landscape, header frozen and repeated on each page.
+
+Sheet 进度记录: every record of the period, one row per record (latest version), with one numeric column
+per target named with its unit — the columns `kjplan add-progress --from` reads back.
+
+The bytes are deterministic: the workbook's dates are the report date, the zip has fixed timestamps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 
 from kjplan.exporters import ExportJob, Output, suffix
-from kjplan.report_model import ItemReport, MetricProgress, ReportModel
+from kjplan.numerals import cn_date
+from kjplan.plan import Plan, Target
+from kjplan.records import Record
+from kjplan.report_model import ItemReport, ReportModel
 
 LABEL = "工作台账（Excel）"
-HEADER = ["序号", "重点任务", "牵头单位", "状态", "指标完成情况", "最新进展", "存在问题"]
-WIDTHS = [6, 28, 16, 10, 30, 60, 36]  # in characters of the default font (a CJK character is about 2)
-NO_RECORD = "本期未报送"
+NOT_REPORTED = "未报送"
+SOURCES = {False: "填报", True: "按指标推算"}
+
+# (header, width in characters of the default font; a CJK character is about 2)
+LEDGER_COLUMNS = [
+    ("序号", 5), ("重点任务", 22), ("牵头单位", 11), ("配合单位", 13), ("状态", 9), ("状态来源", 10),
+    ("量化指标", 16), ("单位", 6), ("目标值", 9), ("年初至今完成", 11), ("完成比例", 8), ("序时进度", 8),
+    ("本期进展", 56), ("存在问题", 30), ("下步打算", 30), ("报送单位", 13),
+]
+RECORD_COLUMNS = [("记录编号", 18), ("事项序号", 8), ("重点任务", 22), ("季度", 9), ("日期", 11), ("报送单位", 13),
+                  ("状态", 9), ("进展情况", 56)]
+RECORD_TAIL = [("存在问题", 30), ("下步打算", 30), ("填报人", 10), ("已更正", 7)]
+
+# Money is written in 万元 in the sheets (as in the forms), other units as the plan gives them.
+SHEET_UNITS = {"亿元": ("万元", 10000.0), "元": ("元", 1.0)}
 
 
 def filename(model: ReportModel) -> str:
     return f"ledger-{model.quarter.code}{suffix(model.cumulative)}.xlsx"
 
 
-def metric_text(m: MetricProgress) -> str:
-    from kjplan.numerals import format_quantity
-    from kjplan.render.text import percent
-
-    unit = m.target.unit
-    achieved = "未报送" if m.achieved is None else format_quantity(m.achieved, unit)
-    return (f"{m.target.name}：{achieved} / 目标 {format_quantity(m.target.value, unit)}，"
-            f"完成 {percent(m.completion)}（序时进度 {percent(m.expected)}，{m.status}）")
+def sheet_unit(target: Target) -> tuple[str, float]:
+    """(unit shown in the sheet, factor from the target's unit): 亿元 targets in 万元."""
+    return SHEET_UNITS.get(target.unit, (target.unit, 1.0))
 
 
-def row(rep: ItemReport) -> list:
-    lead = rep.item.lead or "、".join(rep.units) or "—"
-    latest = rep.latest
-    if latest is None:
-        progress = NO_RECORD
-    else:
-        prefix = f"{latest.date.month}月{latest.date.day}日"
-        progress = f"{prefix}{'（' + latest.unit + '）' if latest.unit else ''}：{latest.text.strip()}"
-    problems = "\n".join(
-        f"{r.unit + '：' if r.unit else ''}{r.problems.strip()}" for r in rep.records if r.problems.strip()
-    )
-    status = rep.status or ("—" if rep.records else NO_RECORD)
-    if rep.status and rep.status_derived:
-        status += "（按指标测算）"
-    metrics = "\n".join(metric_text(m) for m in rep.metrics) or "—"
-    return [rep.item.number, rep.item.title, lead, status, metrics, progress, problems or "—"]
+def target_header(target: Target) -> str:
+    """"科技创新发展基金募集规模（万元）": the column of a target in the record sheet and the forms."""
+    return f"{target.name}（{sheet_unit(target)[0]}）"
+
+
+def number(value: float | None, factor: float = 1.0) -> float | int | None:
+    if value is None:
+        return None
+    scaled = round(value * factor, 6)
+    return int(scaled) if float(scaled).is_integer() else scaled
+
+
+def number_format(value) -> str:
+    return "#,##0" if isinstance(value, int) else "#,##0.00"
+
+
+def period_records(model: ReportModel) -> list[Record]:
+    """Every record of the period (latest versions), in date order."""
+    records = [r for rep in model.items for r in rep.records]
+    return sorted(records, key=lambda r: (r.date, r.created, r.id))
+
+
+def _record_line(r: Record, field: str) -> str:
+    text = getattr(r, field).strip()
+    if not text:
+        return ""
+    who = f"（{r.unit}）" if r.unit else ""
+    return f"{r.date.month}月{r.date.day}日{who}：{text}"
+
+
+def ledger_rows(rep: ItemReport) -> list[list]:
+    """The 台账 rows of one item: the first holds everything, further rows one more target each."""
+    item = rep.item
+    status = rep.status or (NOT_REPORTED if rep.missing else None)
+    source = SOURCES[rep.status_derived] if rep.status else None
+    lines = {f: "\n".join(x for x in (_record_line(r, f) for r in rep.records) if x) or None
+             for f in ("text", "problems", "next")}
+    units = "、".join(rep.units) or None
+    metric_cells = []
+    for m in rep.metrics:
+        unit, factor = sheet_unit(m.target)
+        expected = m.expected if m.target.kind == "cumulative" else None
+        metric_cells.append([m.target.name, unit, number(m.target.value, factor), number(m.achieved, factor),
+                             m.completion, expected])
+    if not metric_cells:
+        metric_cells = [[None] * 6]
+    first = [item.number, item.title, item.lead, "、".join(item.partners) or None, status, source,
+             *metric_cells[0], lines["text"], lines["problems"], lines["next"], units]
+    rest = [[None] * 6 + cells + [None] * 4 for cells in metric_cells[1:]]
+    return [first, *rest]
+
+
+def record_row(r: Record, plan: Plan, targets: list[Target]) -> list:
+    item = plan.item(r.item)
+    figures = []
+    for t in targets:
+        value = r.metrics.get(t.id)
+        figures.append(number(value, sheet_unit(t)[1]) if value is not None else None)
+    return [r.id, r.item, item.title if item else None, r.quarter, r.date, r.unit or None, r.status,
+            r.text, *figures, r.problems or None, r.next or None, r.by or None, "是" if r.amended else None]
 
 
 def workbook_bytes(model: ReportModel, date: dt.date) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
 
-    from kjplan.fsutil import normalise_zip
+    from kjplan import sheetstyle as ss
 
+    S = ss.styles()
+    plan = model.plan
     wb = Workbook()
+    ss.set_default_font(wb)
     sheet = wb.active
-    sheet.title = f"{model.quarter.year}年{model.period_name}"
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    top_wrap = Alignment(wrap_text=True, vertical="top")
-    centre = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    sheet.title = "台账"
+    widths = [w for _, w in LEDGER_COLUMNS]
+    ncols = len(LEDGER_COLUMNS)
+    last = get_column_letter(ncols)
+    period = f"{model.quarter.year}年{model.period_name}"
 
-    sheet.append(HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = centre
-        cell.border = border
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+    ss.put(sheet.cell(1, 1), f"{plan.title}落实情况台账（{period}）").font = S.title
+    sheet.cell(1, 1).alignment = S.centre
+    sheet.merge_cells(f"A1:{last}1")
+    sheet.row_dimensions[1].height = 30
+    span = f"{cn_date(model.start)}至{cn_date(model.end)}"
+    ss.put(sheet.cell(2, 1), f"统计期间：{span}　　制表日期：{cn_date(date)}").font = S.subtitle
+    sheet.cell(2, 1).alignment = S.right
+    sheet.merge_cells(f"A2:{last}2")
+    sheet.row_dimensions[2].height = 20
+    for col, (header, _) in enumerate(LEDGER_COLUMNS, start=1):
+        cell = ss.put(sheet.cell(3, col), header)
+        cell.font, cell.alignment, cell.border, cell.fill = S.header, S.centre, S.border, S.header_fill
+    sheet.row_dimensions[3].height = ss.row_height([h for h, _ in LEDGER_COLUMNS], widths)
+
+    row = 4
     for rep in model.items:
-        sheet.append(row(rep))
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            cell.alignment = top_wrap
-            cell.border = border
-        cells[0].alignment = Alignment(vertical="top", horizontal="center")
-        cells[3].alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{sheet.max_row}"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        rows = ledger_rows(rep)
+        for values in rows:
+            for col, value in enumerate(values, start=1):
+                cell = ss.put(sheet.cell(row, col), value)
+                cell.font, cell.border = S.body, S.border
+                cell.alignment = S.top_centre if col in (1, 5, 6, 8) else S.top
+                if col in (9, 10) and value is not None:
+                    cell.number_format = number_format(value)
+                    cell.alignment = S.top_right
+                if col in (11, 12) and value is not None:
+                    cell.number_format = "0%"
+                    cell.alignment = S.top_right
+            sheet.row_dimensions[row].height = ss.row_height(values, widths)
+            row += 1
+        if len(rows) > 1:  # an item with several targets: its own cells span the rows
+            for col in [*range(1, 7), *range(13, ncols + 1)]:
+                sheet.merge_cells(start_row=row - len(rows), end_row=row - 1, start_column=col, end_column=col)
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.freeze_panes = "C4"
+    sheet.auto_filter.ref = f"A3:{last}{row - 1}"
+    ss.a4_landscape(sheet, title_rows="3:3")
+    sheet.print_area = f"A1:{last}{row - 1}"
 
-    stamp = dt.datetime.combine(date, dt.time(0, 0))
+    _records_sheet(wb.create_sheet("进度记录"), model, period)
+
     props = wb.properties
-    props.creator = model.plan.issuer
-    props.title = f"{model.plan.title}落实情况台账（{model.quarter.year}年{model.period_name}）"
-    props.lastModifiedBy = None
-    props.created = stamp
-    props.modified = stamp
-    raw = io.BytesIO()
-    # ExcelWriter directly: openpyxl's save_workbook would stamp `modified` with the current time.
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return normalise_zip(raw.getvalue(), stamp)
+    props.creator = plan.issuer
+    props.title = f"{plan.title}落实情况台账（{period}）"
+    return ss.workbook_bytes(wb, dt.datetime.combine(date, dt.time(0, 0)))
+
+
+def record_targets(plan: Plan) -> list[Target]:
+    return [t for item in plan.items for t in item.targets]
+
+
+def _records_sheet(sheet, model: ReportModel, period: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from kjplan import sheetstyle as ss
+
+    S = ss.styles()
+    plan = model.plan
+    targets = record_targets(plan)
+    columns = RECORD_COLUMNS + [(target_header(t), 12) for t in targets] + RECORD_TAIL
+    widths = [w for _, w in columns]
+    for col, (header, width) in enumerate(columns, start=1):
+        cell = ss.put(sheet.cell(1, col), header)
+        cell.font, cell.alignment, cell.border, cell.fill = S.header, S.centre, S.border, S.header_fill
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.row_dimensions[1].height = ss.row_height([h for h, _ in columns], widths)
+    first_figure = len(RECORD_COLUMNS) + 1
+    row = 2
+    for r in period_records(model):
+        values = record_row(r, plan, targets)
+        for col, value in enumerate(values, start=1):
+            cell = ss.put(sheet.cell(row, col), value)
+            cell.font, cell.border, cell.alignment = S.body, S.border, S.top
+            if col == 5:
+                cell.number_format = "yyyy-mm-dd"
+            elif first_figure <= col < first_figure + len(targets) and value is not None:
+                cell.number_format = number_format(value)
+        sheet.row_dimensions[row].height = ss.row_height(values[:1] + [str(v or "") for v in values[1:]], widths)
+        row += 1
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(row - 1, 1)}"
+    ss.a4_landscape(sheet, title_rows="1:1")
 
 
 def render(job: ExportJob) -> list[Output]:

@@ -33,7 +33,7 @@ def template_dirs(workspace_templates: Path | None) -> list[str]:
 class Wording:
     """The macros of templates/report.j2 as Python callables returning one paragraph each."""
 
-    def __init__(self, templates: Path | None):
+    def __init__(self, templates: Path | None, name: str = TEMPLATE):
         env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(template_dirs(templates), encoding="utf-8"),
             undefined=jinja2.StrictUndefined,
@@ -42,12 +42,12 @@ class Wording:
             lstrip_blocks=True,
         )
         try:
-            self.module = env.get_template(TEMPLATE).module
+            self.module = env.get_template(name).module
         except jinja2.TemplateSyntaxError as exc:
-            raise ConfigError(f"{exc.filename or TEMPLATE}:{exc.lineno}: 模板语法错误：{exc.message}") from None
+            raise ConfigError(f"{exc.filename or name}:{exc.lineno}: 模板语法错误：{exc.message}") from None
         except jinja2.TemplateError as exc:
-            raise ConfigError(f"{TEMPLATE}: 模板错误：{exc}") from None
-        self.path = TEMPLATE
+            raise ConfigError(f"{name}: 模板错误：{exc}") from None
+        self.path = name
 
     def __call__(self, name: str, *args) -> str:
         macro = getattr(self.module, name, None)

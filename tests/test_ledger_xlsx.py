@@ -1,0 +1,104 @@
+"""The xlsx 台账: layout read back with openpyxl, and printed by LibreOffice without overprinting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from collect_fixtures import assigned_workspace
+from kjplan import progress
+from kjplan.export_job import export
+from sheet_render import missing_characters, overprinted, xlsx_to_pdf
+
+TODAY = dt.date(2020, 7, 10)
+LONG = ("6月完成科技创新发展基金第二期扩资，新增募集4000万元，累计募集6000万元；认定登记技术合同86项，"
+        "成交额4.2亿元。组织技术转移培训两场，参训人员160人次，走访重点企业23家，征集技术需求41项。") * 3
+
+
+def fill(ws):
+    plan = ws.plan()
+    add = lambda **kw: progress.add_progress(ws, plan, today=TODAY, **kw)  # noqa: E731
+    add(item=9, quarter=1, date="2020-03-20", text="一季度募集2000万元", metrics={"innovation_fund": "2000万"},
+        unit="成果转化科")
+    add(item=9, quarter=2, date="2020-06-29", text=LONG, metrics={"innovation_fund": "4000万"}, unit="成果转化科",
+        problems="社会资本参与积极性不高。\n部分企业观望。", next="力争三季度再募集2000万元。")
+    add(item=9, quarter=2, date="2020-06-20", text="配合开展基金路演两场。", status="序时推进", unit="市科技资源统筹中心")
+    add(item=12, quarter=2, date="2020-06-30", text="入驻企业7家，入驻率72%。", metrics={"incubator_occupancy": "72%"},
+        unit="高新技术科")
+    add(item=3, quarter=2, date="2020-06-15", text="=SUM(A1:A9) 配合高新区完成特色园区创建方案。", status="滞后",
+        unit="高新技术科")
+    for number in range(4, 9):
+        add(item=number, quarter=2, date="2020-06-10", text=f"第{number}项进展。" + "推进相关工作。" * number,
+            status="序时推进", unit="办公室")
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    ws = assigned_workspace(tmp_path)
+    fill(ws)
+    export(ws, quarter="2", formats="xlsx", today=TODAY)
+    return ws, ws.reports_dir / "ledger-2020Q2.xlsx"
+
+
+def test_ledger_sheet_layout(ledger):
+    ws, path = ledger
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["台账", "进度记录"]
+    sheet = book["台账"]
+    assert sheet["A1"].value == "中共渭南市科学技术局党组2020年科技工作要点落实情况台账（2020年第二季度）"
+    assert sheet["A2"].value == "统计期间：2020年4月1日至2020年6月30日　　制表日期：2020年7月10日"
+    header = [c.value for c in sheet[3]]
+    assert header[:6] == ["序号", "重点任务", "牵头单位", "配合单位", "状态", "状态来源"]
+    assert sheet.freeze_panes == "C4" and sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=4)}
+    col = {h: i for i, h in enumerate(header)}
+    nine = rows[9]
+    assert nine[col["牵头单位"]].value == "成果转化科" and nine[col["配合单位"]].value == "市科技资源统筹中心"
+    assert nine[col["状态"]].value == "序时推进" and nine[col["状态来源"]].value == "填报"
+    assert nine[col["单位"]].value == "万元"
+    assert nine[col["目标值"]].value == 10000 and nine[col["年初至今完成"]].value == 6000
+    assert nine[col["年初至今完成"]].data_type == "n" and nine[col["年初至今完成"]].number_format == "#,##0"
+    assert nine[col["完成比例"]].value == pytest.approx(0.6) and nine[col["完成比例"]].number_format == "0%"
+    assert nine[col["序时进度"]].value == 0.5
+    # Both units' records of the quarter, not only the latest.
+    progress_text = nine[col["本期进展"]].value
+    assert "6月20日（市科技资源统筹中心）：配合开展基金路演两场。" in progress_text and "6月29日（成果转化科）" in progress_text
+    assert nine[col["报送单位"]].value == "市科技资源统筹中心、成果转化科"  # in date order
+    twelve = rows[12]
+    assert twelve[col["状态来源"]].value == "按指标推算" and twelve[col["年初至今完成"]].value == 72
+    assert twelve[col["序时进度"]].value is None  # a level is not judged against 序时进度
+    # Empty is empty: no "—" anywhere, an item without records is 未报送.
+    assert all(c.value != "—" for r in sheet.iter_rows() for c in r)
+    assert rows[15][col["状态"]].value == "未报送" and rows[15][col["本期进展"]].value is None
+    assert rows[15][col["状态来源"]].value is None
+    # Text that looks like a formula stays text.
+    three = rows[3][col["本期进展"]]
+    assert three.data_type == "s" and three.value.startswith("6月15日（高新技术科）：=SUM")
+    # Fonts and row heights: taller rows for longer text.
+    assert sheet["A1"].font.name == "宋体" and sheet["A3"].font.name == "宋体" and nine[1].font.name == "仿宋"
+    assert sheet.row_dimensions[nine[0].row].height > sheet.row_dimensions[rows[15][0].row].height > 0
+
+
+def test_record_sheet_has_every_record_of_the_period_with_numeric_figures(ledger):
+    ws, path = ledger
+    sheet = openpyxl.load_workbook(path)["进度记录"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["记录编号", "事项序号", "重点任务", "季度", "日期", "报送单位", "状态", "进展情况",
+                      "科技创新发展基金募集规模（万元）", "孵化器入驻率（%）", "存在问题", "下步打算", "填报人", "已更正"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    records = progress.list_records(ws, ws.plan(), today=TODAY, quarter=2)
+    assert [r[0] for r in rows] == [r.id for r in sorted(records, key=lambda r: (r.date, r.created, r.id))]
+    fund = next(r for r in rows if r[8] is not None)
+    assert fund[8] == 4000 and fund[4] == dt.datetime(2020, 6, 29) and fund[7] == LONG
+
+
+@pytest.mark.render
+def test_ledger_prints_without_overprinting(ledger, tmp_path):
+    ws, path = ledger
+    pdf = xlsx_to_pdf(path, tmp_path / "pdf")
+    assert overprinted(pdf) == []
+    lost = missing_characters(pdf, [LONG, "社会资本参与积极性不高。", "配合开展基金路演两场。"])
+    assert not lost, f"clipped: {lost}"
