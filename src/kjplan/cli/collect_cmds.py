@@ -33,18 +33,20 @@ def assign(
     """
     from kjplan import assign as api
 
-    ws = state(ctx).workspace
+    st = state(ctx)
+    ws = st.workspace
+    year = st.plan().year
     if from_file is not None:
         if item is not None or lead is not None or partner or clear:
             raise KjplanError("--from 不能与事项序号、--lead、--partner、--clear 同时使用：分工请写在分工表中")
-        result = api.assign_from(ws, from_file)
+        result = api.assign_from(ws, from_file, year=year)
     else:
         if item is None:
             raise KjplanError("缺少事项序号：如 kjplan assign 9 --lead 成果转化科，或用 --from 分工表.xlsx 批量设定")
         if clear and (lead is not None or partner):
             raise KjplanError("--clear 不能与 --lead、--partner 同时使用")
         if not clear and lead is None and not partner:
-            plan = ws.plan()
+            plan = ws.plan(year)
             from kjplan.progress import resolve_item
 
             one = resolve_item(plan, item)
@@ -53,7 +55,7 @@ def assign(
             typer.echo(f"配合单位：{'、'.join(one.partners) or '（未指定）'}")
             typer.echo("设定分工：kjplan assign 序号 --lead 单位 [--partner 单位 …]", err=True)
             return
-        result = api.assign(ws, item, lead=lead, partners=partner or [])
+        result = api.assign(ws, item, lead=lead, partners=partner or [], year=year)
     rel = result.path.relative_to(ws.root) if result.path.is_relative_to(ws.root) else result.path
     for a in result.changed:
         partners = "、".join(a.partners) or "无"
@@ -127,7 +129,7 @@ def remind(
     from kjplan.cli import parse_date
     st = state(ctx)
     ws = st.workspace
-    plan = ws.plan()
+    plan = st.plan(quarter)
     due = parse_date(deadline, "--deadline")
     day = parse_date(date, "--date") or st.today
     model = progress.status_report(ws, plan, today=st.today, quarter=quarter)
@@ -145,3 +147,37 @@ def remind(
     else:
         for n, (_, text) in enumerate(collect.reminder_texts(ws, table, deadline=due, partners=partners)):
             typer.echo(("\n" if n else "") + text)
+
+
+@command("forms")
+def forms(
+    ctx: typer.Context,
+    quarter: Optional[str] = typer.Option(None, "--quarter", "-q", metavar="Q",
+                                          help="填报哪个季度：2、Q2、2020Q2、第二季度；默认为今天所在的季度。"),
+    unit: Optional[List[str]] = typer.Option(
+        None, "--unit", "-u", metavar="UNIT",
+        help="只给这些单位生成（可写多次）；默认给每个有分工的单位各生成一份（未分工时给 units: 名单中的每个单位）。"),
+    out: Path = typer.Option(..., "--out", "-o", metavar="DIR", help="填报表放到哪个文件夹（不存在时新建）。"),
+    deadline: Optional[str] = typer.Option(None, "--deadline", metavar="YYYY-MM-DD",
+                                           help="报送截止日期，印在表头，如 --deadline 2020-06-25。"),
+):
+    """生成填报表：每个单位一份 Excel（.xlsx），列出其牵头、配合的事项，供各单位填写后发回。
+
+    表中状态为下拉选择，指标列只收数字，固定内容已锁定；发回的表用 kjplan add-progress --from 导入。
+    文件名如“2020年第二季度进展填报表-成果转化科.xlsx”。
+
+    示例：kjplan forms --quarter 2 --deadline 2020-06-25 --out 填报表　　kjplan forms -q 2 -u 成果转化科 -o 填报表
+    """
+    from kjplan.cli import parse_date
+    from kjplan.forms import write_forms
+    from kjplan.periods import default_quarter, parse_quarter
+
+    st = state(ctx)
+    ws = st.workspace
+    plan = st.plan(quarter)
+    q = parse_quarter(quarter, plan.year, st.today) if quarter is not None else default_quarter(plan.year, st.today)
+    paths = write_forms(ws, plan, q, out, units=unit or None, deadline=parse_date(deadline, "--deadline"), today=st.today)
+    for path in paths:
+        typer.echo(str(path))
+    typer.echo(f"已生成 {len(paths)} 份{q.year}年{q.name}填报表。填好发回后用 kjplan add-progress --from 文件或文件夹 导入。",
+               err=True)
