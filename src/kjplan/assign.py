@@ -72,7 +72,7 @@ class AssignProblems(KjplanError):
 def make_assignment(plan: Plan, item: int | str, lead: str | None, partners: Iterable[str] | str | None,
                     known_units: list[str]) -> Assignment:
     """Check one item's 分工 (the item exists, one lead, units known) and return it."""
-    from kjplan.progress import resolve_item
+    from kjplan.fields import parse_item as resolve_item
 
     number = resolve_item(plan, item).number
     leads = split_units(lead)
@@ -233,7 +233,7 @@ def assign(ws: Workspace, item: int | str, *, lead: str | None, partners: Iterab
 
 def read_assignments(ws: Workspace, plan: Plan, path: Path | str) -> list[Assignment]:
     """The rows of a 分工表 (.xlsx or .csv: 序号, 牵头单位, 配合单位); every bad cell is reported at once."""
-    from kjplan.progress import resolve_item
+    from kjplan.fields import parse_item as resolve_item
 
     path = Path(path)
     rows, headers = read_table(path, COLUMNS, what="分工表")

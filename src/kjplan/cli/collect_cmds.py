@@ -47,7 +47,7 @@ def assign(
             raise KjplanError("--clear 不能与 --lead、--partner 同时使用")
         if not clear and lead is None and not partner:
             plan = ws.plan(year)
-            from kjplan.progress import resolve_item
+            from kjplan.fields import parse_item as resolve_item
 
             one = resolve_item(plan, item)
             typer.echo(f"第 {one.number} 项 {one.title}")
