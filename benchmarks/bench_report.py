@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
 DATE = dt.date(2020, 7, 6)
 
 
@@ -95,13 +94,13 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    from kjplan.workspace import Workspace, init_workspace
+    from kjplan.workspace import init_workspace
 
     pandoc = shutil.which("pandoc")
     if not pandoc:
         print("pandoc 未安装（apt-get install pandoc）；只测 kjplan", file=sys.stderr)
-    rows = [bench("example workspace", Workspace(REPO / "examples" / "demo"), args.runs, pandoc)]
     with tempfile.TemporaryDirectory() as tmp:
+        rows = [bench("example workspace", init_workspace(Path(tmp) / "example", example=True), args.runs, pandoc)]
         ws = init_workspace(Path(tmp) / "big")
         fill(ws, args.records)
         rows.append(bench(f"{args.records:,} records", ws, args.runs, pandoc))

@@ -104,11 +104,14 @@ def _example_report() -> bytes:
 
     from kjplan.report_job import build_model
     from kjplan.report_job import render_docx as report_docx
-    from kjplan.workspace import Workspace
+    import tempfile
 
-    ws = Workspace(Path(__file__).resolve().parents[1] / "examples" / "demo")
-    model = build_model(ws, "2", today=dt.date(2020, 7, 6))
-    return report_docx(ws, model, dt.date(2020, 7, 6))[0]
+    from kjplan.workspace import init_workspace
+
+    with tempfile.TemporaryDirectory(prefix="kjplan-example-") as tmp:
+        ws = init_workspace(Path(tmp) / "示例工作区", example=True)
+        model = build_model(ws, "2", today=dt.date(2020, 7, 6))
+        return report_docx(ws, model, dt.date(2020, 7, 6))[0]
 
 
 def _unbreakable_head(text: str) -> str:

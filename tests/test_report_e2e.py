@@ -167,10 +167,10 @@ def test_bad_quarter(filled, cli):
 
 
 def test_the_example_workspace_renders(tmp_path):
-    from conftest import REPO
-
+    made = run_kjplan("init", "--example", tmp_path / "示例 工作区")
+    assert made.returncode == 0, made.stderr
     out = tmp_path / "example.docx"
-    result = run_kjplan("--root", REPO / "examples" / "demo", "report", "--quarter", "2", "--date", "2020-07-06",
+    result = run_kjplan("--root", tmp_path / "示例 工作区", "report", "--quarter", "2", "--date", "2020-07-06",
                         "--out", out)
     assert result.returncode == 0, result.stderr
     document = docx.Document(str(out))

@@ -23,7 +23,7 @@ def english_words(message: str, allowed: set[str] = frozenset()) -> list[str]:
     text = re.sub(r"“[^”]*”", " ", message)
     text = re.sub(r"(?<![\w-])--?[a-z][\w-]*", " ", text)  # --option, -h
     path_part = r"[A-Za-z0-9_.~:+-]"
-    text = re.sub(rf"{path_part}*[/\\][A-Za-z0-9_./\\~:+-]*|{path_part}+\.(?:ya?ml|csv|xlsx|docx|jsonl?|txt|pdf|j2)\b",
+    text = re.sub(rf"{path_part}*[/\\][A-Za-z0-9_./\\~:+-]*|{path_part}+\.(?:ya?ml|csv|xlsx|docx|jsonl?|txt|pdf|j2)\b|(?<![\w.])\.[a-z]\w+",
                   " ", text)  # paths and file names
     text = re.sub(r"U\+[0-9A-F]{4,6}|0x[0-9A-Fa-f]+|\b[0-9a-f]{6,16}\b", " ", text)
     words = [w.rstrip("-") for w in re.findall(r"[A-Za-z][\w/.-]*", text)]

@@ -98,3 +98,18 @@ def os_reason(exc: OSError) -> str:
     if getattr(exc, "winerror", None) == 32:  # ERROR_SHARING_VIOLATION: open in Word or Excel
         return "文件正被其他程序（如 Word、Excel）打开"
     return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
+
+
+def shell_path(path: Path | str) -> str:
+    """A path as it must be typed in a command a message suggests: quoted when it has spaces, Chinese or
+    other characters a shell would split or expand (double quotes work in bash, cmd and PowerShell)."""
+    import os
+    import re
+    import shlex
+
+    text = str(path)
+    if text and re.fullmatch(r"[A-Za-z0-9_./:@%+=,~-]+", text) and not text.startswith("~"):
+        return text
+    if os.name != "nt" and any(c in text for c in '$`"\\!'):
+        return shlex.quote(text)  # single quotes: nothing inside is expanded
+    return f'"{text}"'

@@ -13,7 +13,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from kjplan.errors import KjplanError, os_reason
+from kjplan.errors import KjplanError, os_reason, shell_path
 
 PLANS, PROGRESS, TEMPLATES, REPORTS = "plans", "progress", "templates", "reports"
 SETTINGS_FILE = "kjplan.yaml"
@@ -96,9 +96,10 @@ def find_workspace(root: Path | str | None = None, env: Mapping[str, str] | None
     if root is not None:
         folder = Path(root).expanduser().resolve()
         if not folder.is_dir():
-            raise KjplanError(f"{source} 指定的工作区 {folder} 不存在；可用 `kjplan init {root}` 新建")
+            raise KjplanError(f"{source} 指定的工作区 {folder} 不存在；可用 kjplan init {shell_path(root)} 新建")
         if not is_workspace(folder):
-            raise KjplanError(f"{source} 指定的 {folder} 不是 kjplan 工作区（缺少 plans/ 文件夹）；可用 `kjplan init` 新建")
+            raise KjplanError(f"{source} 指定的 {folder} 不是 kjplan 工作区（缺少 plans/ 文件夹）；"
+                              "可用 kjplan init 文件夹 新建工作区，或用 kjplan init --example 文件夹 生成示例工作区")
         return Workspace(folder)
     start = (cwd or Path.cwd()).resolve()
     for folder in (start, *start.parents):
@@ -121,17 +122,43 @@ def bundled_root() -> Path:
     raise KjplanError("安装不完整：找不到随程序附带的计划和模板，请重新安装 kjplan")
 
 
-def init_workspace(folder: Path | str) -> Workspace:
-    """Create a workspace with the bundled 2020 plan, default templates and settings. Never overwrites."""
-    target = Path(folder).expanduser().resolve()
+def bundled_example() -> Path:
+    """The example data (fictitious records and their settings): examples/demo of the repository, copied
+    into the wheel as package data."""
+    root = bundled_root()
+    folder = root / "example" if root.name == "_bundled" else root / "examples" / "demo"
+    if not (folder / SETTINGS_FILE).is_file():
+        raise KjplanError("安装不完整：找不到随程序附带的示例数据，请重新安装 kjplan")
+    return folder
+
+
+def _copies(target: Path, example: bool) -> list[tuple[Path, Path]]:
+    """(source, destination) of every file a new workspace gets."""
     source = bundled_root()
+    settings = bundled_example() if example else source
     copies = [(source / PLANS / "2020.yaml", target / PLANS / "2020.yaml"),
-              (source / SETTINGS_FILE, target / SETTINGS_FILE)]
+              (settings / SETTINGS_FILE, target / SETTINGS_FILE)]
     copies += [(p, target / TEMPLATES / p.name) for p in sorted((source / TEMPLATES).iterdir()) if p.is_file()]
+    if example:
+        demo = bundled_example()
+        copies += [(p, target / PROGRESS / p.name) for p in sorted((demo / PROGRESS).glob("*.jsonl"))]
+        copies.append((demo / "README.md", target / "README.md"))
+    return copies
+
+
+def init_workspace(folder: Path | str, *, example: bool = False) -> Workspace:
+    """Create a workspace with the bundled 2020 plan, default templates and settings (example: the
+    fictitious example records and their settings as well). Never overwrites; making the same workspace
+    again where it already is, unchanged, is not an error (the README's first command can be rerun)."""
+    target = Path(folder).expanduser().resolve()
+    copies = _copies(target, example)
     created_files = [dst for _, dst in copies] + [target / ".gitattributes"]
+    if all(dst.is_file() and dst.read_bytes() == src.read_bytes() for src, dst in copies) and \
+            (target / ".gitattributes").is_file() and (target / ".gitattributes").read_text(encoding="utf-8") == GITATTRIBUTES:
+        return Workspace(target)
     existing = [p for p in created_files + [target / PROGRESS, target / REPORTS] if p.exists()]
     if existing:
-        names = "、".join(str(p.relative_to(target)) for p in existing)
+        names = "、".join(p.relative_to(target).as_posix() + ("/" if p.is_dir() else "") for p in existing)
         raise KjplanError(f"{target} 已有 {names}，kjplan init 不会覆盖已有内容；请换一个空文件夹")
     try:
         for sub in (PLANS, PROGRESS, TEMPLATES, REPORTS):

@@ -14,17 +14,28 @@ from kjplan.errors import KjplanError
 
 @command("init")
 def init(
-    folder: Path = typer.Argument(..., metavar="DIR", help="要新建工作区的文件夹（可以不存在）。"),
+    folder: Path = typer.Argument(..., metavar="文件夹", help="要新建工作区的文件夹（可以不存在）。"),
+    example: bool = typer.Option(False, "--example",
+                                 help="同时放入虚构的示例记录（2020 年第一、二季度）和示例设置，用来试用和演示。"),
 ):
     """新建工作区：放入 2020 年工作要点、默认报告模板和设置文件，已有内容一律不覆盖。
 
-    示例：kjplan init D:/科技局/kjplan
+    示例：kjplan init D:/科技局/kjplan　　kjplan init --example 示例工作区
     """
-    from kjplan.workspace import init_workspace
+    from kjplan.errors import shell_path
+    from kjplan.workspace import init_workspace, is_workspace
 
-    ws = init_workspace(folder)
-    typer.echo(f"已新建工作区：{ws.root}")
-    typer.echo(f"下一步：cd {ws.root} 后运行 kjplan plan 查看 16 项工作要点")
+    existed = is_workspace(folder.expanduser())
+    ws = init_workspace(folder, example=example)
+    kind = "示例工作区" if example else "工作区"
+    if existed:
+        typer.echo(f"{kind}已经在这里，内容与随程序附带的相同，未做改动：{ws.root}")
+    else:
+        typer.echo(f"已新建{kind}：{ws.root}")
+    if example:
+        typer.echo(f"下一步：kjplan --root {shell_path(folder)} report --quarter 2 --date 2020-07-06 生成示例报告")
+    else:
+        typer.echo(f"下一步：cd {shell_path(ws.root)} 后运行 kjplan plan 查看 16 项工作要点")
 
 
 @command("check")
