@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from kjplan.render.document import Attachment, Document, Imprint, Paragraph, Table
+from kjplan.render.lines import count_lines
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -80,6 +81,44 @@ def sample_document(**overrides) -> Document:
     )
     fields.update(overrides)
     return Document(**fields)
+
+
+# --- documents whose pages are known in advance: paragraphs of an exact number of lines ----------------
+_POOL = (
+    "全市科技系统坚持创新驱动发展战略，着力推进科技创新平台建设，培育壮大高新技术企业，"
+    "促进科技成果转移转化，深化科技体制机制改革，优化创新创业生态环境，加强科技人才队伍建设，"
+    "扎实开展科技特派员服务，推动科技与经济社会发展深度融合，为全市高质量发展提供有力支撑，"
+)
+FULL_LINE = 442.2  # points in the 156 mm line
+
+
+def text_of_lines(lines: int, seed: int = 0) -> str:
+    """Chinese text (no Latin, so every renderer breaks it alike) that takes exactly `lines` lines
+    as a body paragraph, its last line about half full."""
+    pool = _POOL * (lines // 3 + 2)
+    for length in range(26 + 28 * (lines - 2) + 12, 28 * lines):
+        text = pool[seed % 40 : seed % 40 + length].rstrip("，") + "。"
+        if count_lines(text, FULL_LINE - 32, FULL_LINE, 16, -0.25) == lines:
+            return text
+    raise AssertionError(lines)
+
+
+IMPRINT = Imprint("市委办公室，市政府办公室", "渭南市科学技术局办公室", dt.date(2020, 7, 6))
+
+
+def report(*lines: int, **overrides) -> Document:
+    """A short-titled report whose body paragraphs take `lines` lines each (sealed, no attachment):
+    title, blank line and 主送 take the first three rows of page 1."""
+    fields = dict(
+        title="关于科技创新平台建设工作的报告",
+        recipients="中共渭南市委",
+        body=[Paragraph("body", text_of_lines(n, seed=i * 7)) for i, n in enumerate(lines)],
+        signature="渭南市科学技术局",
+        attachments=[],
+        imprint=IMPRINT,
+    )
+    fields.update(overrides)
+    return sample_document(**fields)
 
 
 def write(tmp_path: Path, data: bytes, name: str = "report.docx") -> Path:

@@ -13,6 +13,7 @@ from docx.shared import Twips
 
 from docx_helpers import (
     NS,
+    report,
     effective,
     effective_ppr,
     paragraphs_with_style,
@@ -420,9 +421,22 @@ def test_landscape_attachment_is_a_section_of_its_own(tmp_path):
     assert sizes == [("11906", None), ("16838", "landscape"), ("11906", None)]
     margins = {k: int(end[1].find("w:pgMar", NS).get(qn(f"w:{k}"))) for k in ("top", "right", "bottom", "left")}
     assert margins == {"top": 1588, "right": 2098, "bottom": 1474, "left": 1984}
-    # Page numbers go on through every section: each names the same two footers, odd and even.
+    # Page numbers go on through every section (no restart), odd and even footers each: upright on
+    # the body's pages, turned with the sheet along the sideways pages' left edge (§8), and the
+    # 版记's own page (an even page: w:type evenPage) has footers of its own.
     refs = [[(r.get(qn("w:type")), r.get(qn("r:id"))) for r in s.findall("w:footerReference", NS)] for s in end]
-    assert refs[0] and all(r == refs[0] for r in refs) and {t for t, _ in refs[0]} == {"default", "even"}
+    assert all({t for t, _ in r} == {"default", "even"} for r in refs)
+    assert len({rid for r in refs for _, rid in r}) == 6
+    footers = _footer_texts(data, end[1])
+    assert footers == {"default": "\u2014 1 \u2014", "even": "\u2014 1 \u2014"}
+    rels = {r.get("Id"): r.get("Target") for r in part(data, "word/_rels/document.xml.rels")}
+    for _, rid in refs[1]:
+        footer = part(data, "word/" + rels[rid])
+        (cell,) = footer.findall("w:tbl/w:tr/w:tc", NS)
+        assert cell.find("w:tcPr/w:textDirection", NS).get(qn("w:val")) == "tbRl"
+        assert footer.find("w:tbl/w:tblPr/w:tblpPr", NS).get(qn("w:horzAnchor")) == "page"
+    assert [s.find("w:type", NS) is not None and s.find("w:type", NS).get(qn("w:val")) for s in end] == [
+        False, False, "evenPage"]
     assert all(s.find("w:pgNumType", NS) is None for s in end)  # no restart
     # The table fills the landscape text block (225 mm) and keeps its repeated header row.
     (table,) = [t for t in body.findall("w:tbl", NS) if t.find("w:tblPr/w:tblpPr", NS) is None]
@@ -434,8 +448,48 @@ def test_landscape_attachment_is_a_section_of_its_own(tmp_path):
 
 
 def test_portrait_attachments_keep_one_section():
-    data, _ = render_docx(sample_document())
+    data, _ = render_docx(sample_document(imprint=None))
     assert len(_sections(data)) == 1
+
+
+def _footer_texts(data: bytes, sect) -> dict[str, str]:
+    """Footer type -> its text, for one section."""
+    rels = part(data, "word/_rels/document.xml.rels")
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    return {ref.get(qn("w:type")): text_of(part(data, "word/" + targets[ref.get(qn("r:id"))]))
+            for ref in sect.findall("w:footerReference", NS)}
+
+
+def test_imprint_at_the_foot_of_an_even_last_page_with_room():
+    data, _ = render_docx(report(10, 9))  # the body ends on page 2, with room below it
+    (sect,) = _sections(data)
+    assert sect.find("w:type", NS) is None
+    imprint = part(data, "word/document.xml").findall("w:body/w:tbl", NS)[-1]
+    assert imprint.find("w:tblPr/w:tblpPr", NS).get(qn("w:tblpYSpec")) == "bottom"
+
+
+def test_imprint_after_an_odd_last_page_takes_the_next_page_numbered():
+    data, _ = render_docx(report(10, 9, 22, 5))  # the content ends on page 3
+    content, imprint = _sections(data)
+    assert imprint.find("w:type", NS).get(qn("w:val")) == "evenPage"
+    assert _footer_texts(data, content) == {"default": "\u2014 1 \u2014", "even": "\u2014 1 \u2014"}
+    assert _footer_texts(data, imprint) == {"default": "", "even": "\u2014 1 \u2014"}  # the page number stays
+    # The section break sits in the date's paragraph: no empty line, no extra page.
+    assert text_of(content.getparent().getparent()) == "2020年7月6日"
+
+
+def test_imprint_after_a_full_even_page_after_a_blank_page_unnumbered():
+    data, _ = render_docx(report(10, 9, 15, 3))  # the content fills page 2 to its last line
+    content, imprint = _sections(data)
+    assert imprint.find("w:type", NS).get(qn("w:val")) == "evenPage"
+    assert _footer_texts(data, imprint) == {"default": "", "even": ""}
+    assert _footer_texts(data, content) == {"default": "\u2014 1 \u2014", "even": "\u2014 1 \u2014"}
+
+
+def test_no_imprint_no_extra_section():
+    data, _ = render_docx(report(10, 9, 15, 3, imprint=None))
+    (sect,) = _sections(data)
+    assert sect.find("w:type", NS) is None and set(_footer_texts(data, sect).values()) == {"\u2014 1 \u2014"}
 def test_masthead_takes_ten_grid_lines_in_red():
     head = Masthead("中共渭南市科学技术局党组文件", "渭科党发〔2020〕12号", "张三")
     data, _ = render_docx(sample_document(masthead=head))

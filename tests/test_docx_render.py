@@ -9,94 +9,34 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from docx_helpers import sample_document, write
+from render_helpers import (
+    BLOCK_BOTTOM,
+    BLOCK_LEFT,
+    BLOCK_RIGHT,
+    CHAR,
+    HANGING,
+    HEADING,
+    LANDSCAPE_BLOCK,
+    MM,
+    PAGE_NUMBER_CHAR,
+    landscape,
+    page_lines,
+    render_skip_reason,
+)
 from kjplan.errors import KjplanError, ToolMissing
 from kjplan.render import pdf
 from kjplan.render.docx import render_docx
 from kjplan.render.pdf import convert_to_pdf, find_soffice
 from kjplan.render.titles import break_title, char_width
-
-INSTALL = (
-    "apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils "
-    "fonts-arphic-gkai00mp fonts-arphic-gbsn00lp fonts-wqy-zenhei"
-)
-FONTS = ("AR PL KaitiM GB", "AR PL SungtiL GB", "WenQuanYi Zen Hei Mono")
-
-MM = 72 / 25.4  # PDF points per millimetre
-BLOCK_TOP, BLOCK_BOTTOM, BLOCK_LEFT, BLOCK_RIGHT = 37.0, 262.0, 28.0, 184.0  # text block, mm
-# A sheet turned sideways (the attachment table): the same text block, seen rotated a quarter turn.
-LANDSCAPE_BLOCK = (28.0, 184.0, 35.0, 260.0)  # top, bottom, left, right
-PITCH = 28.95 / MM  # one grid line, mm
-CHAR = 15.75 / MM  # one condensed 16 pt character, mm
-PAGE_NUMBER_CHAR = 14 / MM
-HANGING = set("，。、；：？！）》”’")
-HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.|（\d+）)")
-
-
-def _missing_fonts() -> list[str]:
-    if shutil.which("fc-list") is None:
-        return list(FONTS)
-    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
-    return [f for f in FONTS if f not in listed]
-
-
-def _render_skip_reason() -> str | None:
-    if find_soffice() is None:
-        return f"LibreOffice (soffice) not found; install it with: {INSTALL}"
-    missing = _missing_fonts()
-    if missing:
-        return f"fonts {', '.join(missing)} not found; install them with: {INSTALL}"
-    return None
-
-
-@dataclass
-class Line:
-    row: int  # grid row on the page, 0 = first line of the text block
-    text: str
-    x0: float  # mm
-    x1: float  # mm
-    size: float
-    chars: list[dict]
-
-    @property
-    def centre_y(self) -> float:
-        return sum((c["top"] + c["bottom"]) / 2 for c in self.chars) / len(self.chars) / MM
-
-
-def _landscape(page) -> bool:
-    return page.width > page.height
-
-
-def _lines(page) -> tuple[list[Line], list[dict]]:
-    """Text lines by grid row, and the page number's characters."""
-    top, bottom = LANDSCAPE_BLOCK[:2] if _landscape(page) else (BLOCK_TOP, BLOCK_BOTTOM)
-    rows: dict[int, list[dict]] = {}
-    footer = []
-    for c in page.chars:
-        centre = (c["top"] + c["bottom"]) / 2 / MM
-        if centre > bottom:
-            footer.append(c)
-            continue
-        rows.setdefault(int((centre - top) // PITCH), []).append(c)
-    lines = []
-    for row, chars in sorted(rows.items()):
-        chars.sort(key=lambda c: c["x0"])
-        lines.append(Line(row, "".join(c["text"] for c in chars), chars[0]["x0"] / MM, chars[-1]["x1"] / MM,
-                          max(c["size"] for c in chars), chars))
-    footer.sort(key=lambda c: c["x0"])
-    return lines, footer
-
 
 def _example_report() -> bytes:
     """The bundled example workspace's Q2 report, as `kjplan report` writes it."""
@@ -124,7 +64,7 @@ def _unbreakable_head(text: str) -> str:
 
 @pytest.fixture(scope="module", params=["sample", "example"])
 def printed(request, tmp_path_factory):
-    reason = _render_skip_reason()
+    reason = render_skip_reason()
     if reason:
         pytest.skip(reason)
     pdfplumber = pytest.importorskip("pdfplumber", reason="pip install pdfplumber (the test extra)")
@@ -138,12 +78,12 @@ def printed(request, tmp_path_factory):
     path = convert_to_pdf(write(folder, data), folder / "out")
     elapsed = time.monotonic() - started
     with pdfplumber.open(path) as document:
-        pages = [_lines(page) for page in document.pages]
-        landscape = [_landscape(page) for page in document.pages]
+        pages = [page_lines(page) for page in document.pages]
+        turned = [landscape(page) for page in document.pages]
         size = (document.pages[0].width / MM, document.pages[0].height / MM)
     first_attachment = next(i for i, (lines, _) in enumerate(pages) if lines and lines[0].text == "附件")
-    return {"kind": request.param, "pages": pages, "landscape": landscape, "size": size, "attachment": first_attachment, "seconds": elapsed, "path": path,
-            "title_lines": len(break_title(title))}
+    return {"kind": request.param, "pages": pages, "landscape": turned, "size": size, "attachment": first_attachment,
+            "seconds": elapsed, "path": path, "title_lines": len(break_title(title))}
 
 
 @pytest.mark.render
@@ -277,7 +217,7 @@ def test_conversion_is_quick(printed):
 
 @pytest.mark.render
 def test_parallel_conversions_in_a_bare_environment(tmp_path, monkeypatch):
-    reason = _render_skip_reason()
+    reason = render_skip_reason()
     if reason:
         pytest.skip(reason)
     for name in ("HOME", "LANG", "LC_ALL", "FONTCONFIG_FILE", "XDG_CONFIG_HOME"):

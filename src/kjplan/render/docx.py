@@ -16,11 +16,12 @@ import re
 from collections.abc import Iterator
 
 import docx
+from docx.enum.section import WD_ORIENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
 from kjplan.fsutil import normalise_zip
-from kjplan.render import oxml
+from kjplan.render import oxml, paging
 from kjplan.render.document import Attachment, Document, Imprint, Masthead, Table
 from kjplan.render.oxml import paragraph, ppr, rpr, text_run
 from kjplan.render.titles import break_title, char_width, text_width
@@ -193,8 +194,11 @@ class _Writer:
 
     def orientation(self, landscape: bool) -> None:
         """Turn the pages from here on: the section written so far ends (on a new page)."""
-        if landscape == self.landscape:
-            return
+        if landscape != self.landscape:
+            self.new_section(landscape)
+
+    def new_section(self, landscape: bool) -> None:
+        """End the section written so far; what follows starts on a new page, turned or not."""
         if not self.blocks or self.blocks[-1].tag != oxml.el("p").tag:
             self.blocks.append(_hairline())  # a section ends in a paragraph, not a table
         oxml.end_section_in(self.blocks[-1], self.landscape)
@@ -238,9 +242,9 @@ class _Writer:
         lines = self.lines(text) or [""]  # a cell needs at least one paragraph
         return [paragraph(ppr(style=style, jc=jc), *self.runs(line)) for line in lines]
 
-    def imprint(self, imprint: Imprint) -> None:
-        """版记 at the foot of the last page: a table floating at the bottom of the text block,
-        between a 0.35 mm rule above and below and 0.25 mm rules between its rows."""
+    def imprint_table(self, imprint: Imprint) -> etree._Element:
+        """版记: a table floating at the bottom of the text block, between a 0.35 mm rule above and
+        below and 0.25 mm rules between its rows."""
         one = oxml.SMALL_SZ * 10  # one 14 pt character
         rows: list[list[etree._Element]] = []
         cc = self.one_line(imprint.cc).rstrip("。")
@@ -252,12 +256,19 @@ class _Writer:
         props = ppr(style="GwImprint", tabs=[("right", oxml.TEXT_W - one)], ind={"left": one, "right": one})
         rows.append([paragraph(props, *self.runs(f"{printer}\t{format_date(imprint.date)}印发"))])
         borders = oxml.rule_borders(oxml.RULE_OUTER, oxml.RULE_INNER)
-        table = oxml.table(
+        return oxml.table(
             oxml.table_properties(oxml.TEXT_W, borders, cell_margin=0, floating_bottom=True),
             [oxml.TEXT_W],
             [oxml.row([oxml.cell(oxml.TEXT_W, paras)]) for paras in rows],
         )
-        if self.blocks and self.blocks[-1].tag == table.tag:
+
+    def imprint(self, table: etree._Element, *, own_page: bool) -> None:
+        """The 版记 at the foot of the last page, or (`own_page`) of an upright page of its own."""
+        if own_page:
+            self.new_section(landscape=False)
+            # LibreOffice floats a table that opens a section back onto the section before.
+            self.blocks.append(_hairline())
+        elif self.blocks and self.blocks[-1].tag == table.tag:
             # Word joins two adjacent tables into one; a hairline paragraph keeps them apart.
             self.blocks.append(_hairline())
         self.blocks.append(table)
@@ -310,12 +321,6 @@ class _Writer:
         self.closing()
         for number, item in enumerate(self.doc.attachments, 1):
             self.attachment(item, "附件" if len(self.doc.attachments) == 1 else f"附件{number}")
-        if self.doc.imprint is not None:
-            if self.landscape:  # 版记 is set on an upright page
-                self.orientation(False)
-                # LibreOffice floats a table that opens a section back onto the section before.
-                self.blocks.append(_hairline())
-            self.imprint(self.doc.imprint)
         return self.blocks
 
     def warnings(self) -> list[str]:
@@ -387,6 +392,12 @@ def render_docx(doc: Document, *, timestamp: dt.datetime | None = None) -> tuple
     """The .docx bytes for `doc` and warnings (Chinese) about what could not be set as asked."""
     writer = _Writer(doc)
     blocks = writer.build()
+    styles = oxml.styles_element(doc.fonts)
+    imprint_page: bool | None = None  # the 版记 has a page of its own, numbered (True) or not
+    if doc.imprint is not None:
+        table = writer.imprint_table(doc.imprint)
+        imprint_page = _imprint_page(blocks, styles, writer.landscape, table)
+        writer.imprint(table, own_page=imprint_page is not None)
     when = timestamp or dt.datetime.combine(doc.date, dt.time())
     if when.tzinfo is not None:  # core properties are written in UTC
         when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
@@ -394,27 +405,69 @@ def render_docx(doc: Document, *, timestamp: dt.datetime | None = None) -> tuple
     package = docx.Document()
     _drop_template_parts(package)
     styles_part = package.part.part_related_by(RT.STYLES)
-    styles_part._element = oxml.styles_element(doc.fonts)  # our styles only
+    styles_part._element = styles  # our styles only
     oxml.fix_settings(package.settings.element)
     _set_font_table(package, doc)
     _set_app_properties(package)
     _set_core_properties(package, doc, writer, when)
 
-    sect_pr = oxml.replace_body(package.element.body, blocks)
-
-    section = package.sections[-1]  # the final one; share_footers gives the others its footers
-    for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
-        footer.is_linked_to_previous = False
-        element = footer._element
-        for child in list(element):
-            element.remove(child)
-        element.append(oxml.page_number_paragraph(doc.fonts.page_number, odd=odd))
-    oxml.set_page_layout(sect_pr, landscape=writer.landscape)
-    oxml.share_footers(package.element.body)
+    sect_pr = oxml.replace_body(package.element.body, writer.blocks)
+    oxml.set_page_layout(sect_pr, landscape=writer.landscape, start="evenPage" if imprint_page is not None else None)
+    _set_footers(package, doc, imprint_page)
 
     raw = io.BytesIO()
     package.save(raw)
     return normalise_zip(raw.getvalue(), when), writer.warnings()
+
+
+def _imprint_page(blocks: list[etree._Element], styles: etree._Element, landscape: bool,
+                  table: etree._Element) -> bool | None:
+    """Where the 版记 goes (GB/T 9704 7.4, 7.5): None for the foot of the last content page, when
+    that page is upright, even and has room; else a page of its own, the next even one, numbered
+    (True) when it directly follows the content, unnumbered (False) when a blank page comes between.
+
+    Word and LibreOffice cannot place by page parity, so the pages model (kjplan.render.paging)
+    works out where the content ends; the 版记's own section starts on an even page (w:type
+    evenPage), so that it lands on the back of the last sheet even where a renderer paginates
+    differently from the model. The 版记 stays on the content's page only when the model agrees
+    for LibreOffice and for Word (which spaces Latin and digits differently)."""
+    final = oxml.section_facts(oxml.section_end(landscape))
+    need = paging.table_height(table, styles) + oxml.LINE_PITCH  # and a line clear of the text
+    layouts = [paging.paginate(*paging.flow(blocks, styles, final, latin_gap=gap)) for gap in (True, False)]
+    if not landscape and all(len(ly.pages) % 2 == 0 and ly.last.free >= need for ly in layouts):
+        return None
+    return len(layouts[0].pages) % 2 == 1
+
+
+def _set_footers(package, doc: Document, imprint_page: bool | None) -> None:
+    """Page numbers on every page of the content sections, odd and even (GB/T 9704 7.5), turned with
+    the sheet on sideways pages (§8); the 版记's own page is numbered only when no blank page comes
+    before it, and the odd footer of its section is empty (a blank page a renderer puts before it
+    carries no number)."""
+    sections = list(package.sections)
+    kinds = ["sideways" if s.orientation == WD_ORIENT.LANDSCAPE else "upright" for s in sections]
+    if imprint_page is not None:
+        kinds[-1] = "imprint-numbered" if imprint_page else "imprint"
+    font = doc.fonts.page_number
+    made: dict[str, list[etree._Element]] = {}
+    for section, kind in zip(sections, kinds):
+        if kind in made:
+            oxml.set_footer_references(section._sectPr, made[kind])
+            continue
+        for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
+            footer.is_linked_to_previous = False
+            element = footer._element
+            for child in list(element):
+                element.remove(child)
+            if kind == "sideways":
+                content = oxml.sideways_page_number(font, odd=odd)
+            elif kind == "upright" or (kind == "imprint-numbered" and not odd):
+                content = [oxml.page_number_paragraph(font, odd=odd)]
+            else:
+                content = [oxml.paragraph(oxml.ppr(style="GwPageNumber"))]
+            for child in content:
+                element.append(child)
+        made[kind] = oxml.footer_references(section._sectPr)
 
 
 def _drop_template_parts(package) -> None:

@@ -27,6 +27,9 @@ TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8844 twips = 156 mm
 # block keeps its place on the sheet (225 x 156 mm).
 LANDSCAPE_MARGINS = {"top": MARGIN_LEFT, "right": MARGIN_TOP, "bottom": MARGIN_RIGHT, "left": MARGIN_BOTTOM}
 LANDSCAPE_TEXT_W = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM  # 12756 twips = 225 mm
+# On a sideways sheet the page number stands along the left edge (the foot of the sheet as bound), its
+# line's middle this far outside the text block (7 mm, as the upright pages' dashes are below it).
+SIDEWAYS_NUMBER_GAP = 440
 # Distance from the bottom page edge to the bottom of the footer line; chosen by rendering so the
 # page number's em dashes sit about 7 mm below the text block (the number's line box is ~7 mm tall).
 FOOTER_DIST = 1361
@@ -374,10 +377,13 @@ def styles_element(f: FontSettings) -> etree._Element:
 
 
 # --- section ------------------------------------------------------------------------------------
-def set_page_layout(sect_pr: etree._Element, *, landscape: bool = False) -> None:
+def set_page_layout(sect_pr: etree._Element, *, landscape: bool = False, start: str | None = None) -> None:
     """A4, GB/T 9704 margins, a 22-line grid, odd and even footers; `landscape`: the sheet turned
-    sideways, same text block (see LANDSCAPE_MARGINS)."""
-    remove_children(sect_pr, "pgSz", "pgMar", "cols", "docGrid", "titlePg")
+    sideways, same text block (see LANDSCAPE_MARGINS); `start`: evenPage or oddPage for a section
+    that starts on the next even or odd page, nextPage (the default) for the next page."""
+    remove_children(sect_pr, "type", "pgSz", "pgMar", "cols", "docGrid", "titlePg")
+    if start is not None:
+        set_child(sect_pr, el("type", {"val": start}), SECTPR_ORDER)
     if landscape:
         size = {"w": PAGE_H, "h": PAGE_W, "orient": "landscape"}
         margins = dict(LANDSCAPE_MARGINS)
@@ -397,7 +403,7 @@ def set_page_layout(sect_pr: etree._Element, *, landscape: bool = False) -> None
 
 def section_end(landscape: bool) -> etree._Element:
     """The sectPr that ends a section inside the body (it goes into the section's last paragraph);
-    the next section starts on a new page. Footer references are added by `share_footers`."""
+    the next section starts on a new page. Footer references are added by `set_footer_references`."""
     sect_pr = el("sectPr")
     set_page_layout(sect_pr, landscape=landscape)
     return sect_pr
@@ -412,17 +418,16 @@ def end_section_in(p: etree._Element, landscape: bool) -> None:
     set_child(props, section_end(landscape), PPR_ORDER)
 
 
-def share_footers(body: etree._Element) -> None:
-    """Give every section the final section's footers (page numbers run on through all of them):
-    explicit references, not Word's "same as previous", which the first section cannot have."""
-    final = body.find(_qn("sectPr"))
-    references = final.findall(_qn("footerReference"))
-    for sect_pr in body.iter(_qn("sectPr")):
-        if sect_pr is final:
-            continue
-        remove_children(sect_pr, "footerReference")
-        for reference in reversed(references):
-            sect_pr.insert(0, copy.deepcopy(reference))
+def footer_references(sect_pr: etree._Element) -> list[etree._Element]:
+    return sect_pr.findall(_qn("footerReference"))
+
+
+def set_footer_references(sect_pr: etree._Element, references: Sequence[etree._Element]) -> None:
+    """Make a section use the footers another one names: explicit references, not Word's "same as
+    previous", which the first section cannot have and which a renderer may resolve otherwise."""
+    remove_children(sect_pr, "footerReference")
+    for reference in reversed(references):
+        sect_pr.insert(0, copy.deepcopy(reference))
 
 
 def page_number_paragraph(page_font: str, *, odd: bool) -> etree._Element:
@@ -449,6 +454,41 @@ def page_number_paragraph(page_font: str, *, odd: bool) -> etree._Element:
         field_char("end"),
         text_run(" \u2014", props()),
     )
+
+
+def sideways_page_number(page_font: str, *, odd: bool) -> list[etree._Element]:
+    """Footer content for a sheet turned sideways (GB/T 9704 §8): the number stays where the bound
+    document has it, at the foot of the sheet as bound, which is the sideways page's left edge, turned
+    with the sheet: odd pages one character in from the block's end (its bottom here), even pages one
+    in from its start (its top). A one-cell table floats there with its text turned a quarter turn
+    clockwise (tbRl), as wide as the number's line and as tall as the text block; the number is the
+    upright footers' own paragraph."""
+    across = 400  # the number's line (GwPageNumber: exactly 20 pt)
+    height = PAGE_W - LANDSCAPE_MARGINS["top"] - LANDSCAPE_MARGINS["bottom"]
+    x = LANDSCAPE_MARGINS["left"] - SIDEWAYS_NUMBER_GAP - across // 2
+    props = el(
+        "tblPr",
+        None,
+        el("tblpPr", {"leftFromText": 0, "rightFromText": 0, "topFromText": 0, "bottomFromText": 0,
+                      "vertAnchor": "page", "horzAnchor": "page", "tblpX": x, "tblpY": LANDSCAPE_MARGINS["top"]}),
+        el("tblOverlap", {"val": "never"}),
+        el("tblW", {"w": across, "type": "dxa"}),
+        el("tblBorders", None, *(no_border(k) for k in ("top", "left", "bottom", "right", "insideH", "insideV"))),
+        el("tblLayout", {"type": "fixed"}),
+        el("tblCellMar", None, *(el(k, {"w": 0, "type": "dxa"}) for k in ("top", "left", "bottom", "right"))),
+        el("tblLook", {"val": "0000", "firstRow": 0, "lastRow": 0, "firstColumn": 0, "lastColumn": 0,
+                       "noHBand": 1, "noVBand": 1}),
+    )
+    cell_el = el(
+        "tc",
+        None,
+        el("tcPr", None, el("tcW", {"w": across, "type": "dxa"}), el("textDirection", {"val": "tbRl"}),
+           el("vAlign", {"val": "center"})),
+        page_number_paragraph(page_font, odd=odd),
+    )
+    row_el = el("tr", None, el("trPr", None, el("trHeight", {"val": height, "hRule": "exact"})), cell_el)
+    # A footer ends with a paragraph; this one takes no room.
+    return [table(props, [across], [row_el]), paragraph(ppr(style="GwPageNumber", snap_to_grid=False, line=20))]
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -620,6 +660,7 @@ class ParagraphFacts:
     right: int
     first: int  # first-line offset from `left`: positive indent, negative hanging
     size: float  # points (the largest run)
+    scale: int  # the characters' width, percent (w:w)
     spacing: float  # character spacing, points
     section: SectionFacts | None  # this paragraph ends a section laid out so
 
@@ -685,13 +726,14 @@ class StyleResolver:
             return value is True or value in ("1", "true", "on")
 
         ind = {key: int(self.first(psources, "ind", key) or 0) for key in ("left", "right", "firstLine", "hanging")}
-        sizes, spacings = [], []
+        sizes, spacings, scales = [], [], []
         for run in p.iter(_qn("r")):
             own = run.find(_qn("rPr"))
             if run.find(_qn("t")) is None:
                 continue
             sizes.append(int(self.first([own, *rsources], "sz") or 20) / 2)
             spacings.append(int(self.first([own, *rsources], "spacing") or 0) / 20)
+            scales.append(int(self.first([own, *rsources], "w") or 100))
         text = "".join((t.text or "") if t.tag == _qn("t") else "\t" for t in p.iter(_qn("t"), _qn("tab"))
                        if t.getparent().tag == _qn("r"))
         sect = ppr.find(_qn("sectPr")) if ppr is not None else None
@@ -708,13 +750,14 @@ class StyleResolver:
             right=ind["right"],
             first=ind["firstLine"] - ind["hanging"],
             size=max(sizes, default=BODY_SZ / 2),
+            scale=scales[0] if scales else 100,
             spacing=spacings[0] if spacings else 0.0,
             section=section_facts(sect) if sect is not None else None,
         )
 
-    def table(self, tbl: etree._Element) -> tuple[list[list[tuple[int, list[ParagraphFacts]]]], bool, bool]:
+    def table(self, tbl: etree._Element) -> tuple[list[list[tuple[int, list[ParagraphFacts]]]], bool, bool, int]:
         """Rows of (cell width, its paragraphs); whether the first row repeats as a header; whether
-        the table floats (the 版记)."""
+        the table floats (the 版记); the cells' left and right margin."""
         rows = []
         for tr in tbl.findall(_qn("tr")):
             cells = []
@@ -725,7 +768,8 @@ class StyleResolver:
         first = tbl.find(_qn("tr"))
         header = first is not None and first.find(f"{_qn('trPr')}/{_qn('tblHeader')}") is not None
         floating = tbl.find(f"{_qn('tblPr')}/{_qn('tblpPr')}") is not None
-        return rows, header, floating
+        margin = tbl.find(f"{_qn('tblPr')}/{_qn('tblCellMar')}/{_qn('left')}")
+        return rows, header, floating, int(margin.get(_qn("w"))) if margin is not None else 108
 
 
 def section_facts(sect_pr: etree._Element) -> SectionFacts:
