@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -213,44 +213,182 @@ def add_progress(ws: Workspace, plan: Plan, *, item: Any, text: str, today: dt.d
     return entry
 
 
-def build_batch(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
-                defaults: Mapping[str, Any] | None = None) -> list[ProgressEntry]:
-    """Validate every row of a file; raise DataErrors naming file and line (or cell) for all bad rows."""
-    path = Path(path)
-    rows = readers.read(path)
-    if not rows:
-        raise DataError(path, None, "文件中没有记录")
+@dataclass
+class Import:
+    """What an import would write: new records and amendments, and the rows that found their record unchanged."""
+
+    files: list[Path]
+    entries: list  # ProgressEntry (new) and AmendEntry (a row whose record changed), in file order
+    skipped: int = 0  # rows whose record (found by row key / 记录编号) already says the same
+    empty: list[Path] = field(default_factory=list)  # filled forms with no row filled in
+
+    @property
+    def added(self) -> int:
+        return sum(1 for e in self.entries if isinstance(e, ProgressEntry))
+
+    @property
+    def amended(self) -> int:
+        return sum(1 for e in self.entries if isinstance(e, AmendEntry))
+
+
+def import_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files given, a folder standing for the record files in it (not its subfolders; Office's ~$ lock
+    files and hidden files left out)."""
+    suffixes = {sfx for name in readers.READERS for sfx in readers.get(name).SUFFIXES}
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes
+                           and not p.name.startswith(("~$", ".")))
+            if not found:
+                raise DataError(path, None, f"文件夹中没有可导入的文件（{'、'.join(sorted(suffixes))}）")
+            out += found
+        else:
+            out.append(path)
+    return list(dict.fromkeys(out))
+
+
+def _target_columns(plan: Plan, item: Item | None, row) -> tuple[dict[str, Any], list[DataError]]:
+    """A sheet's columns headed with a target's name and unit ("科技创新发展基金募集规模（万元）") -> {id: figure}."""
+    from kjplan.readers.xlsx import heading_name
+
+    by_name = {t.name: t for i in plan.items for t in i.targets}
+    out, errors = {}, []
+    for heading, value in row.extra.items():
+        target = by_name.get(heading_name(heading)) or by_name.get(heading)
+        where = row.origin_of(f"metrics:{heading}")
+        if target is None:
+            names = "、".join(f"{t.name}（{t.unit}）" for t in by_name.values())
+            errors.append(where.error(f"未知的列“{heading}”；可用的列：{', '.join(FIELDS)}，或指标列：{names}"))
+        elif item is not None and item.target(target.id) is None:
+            errors.append(where.error(f"“{target.name}”不是第 {item.number} 项的指标；{fields.targets_hint(item)}"))
+        else:
+            out[target.id] = value
+    return out, errors
+
+
+def build_import(ws: Workspace, plan: Plan, paths: Iterable[Path | str], *, today: dt.date,
+                 now: dt.datetime | None = None, defaults: Mapping[str, Any] | None = None) -> Import:
+    """Validate every row of every file; raise DataErrors naming file and line (or sheet and cell) for
+    all bad rows. A row with a key (a form's row key, an exported 记录编号) is its record: unchanged it is
+    skipped, changed it becomes an amendment."""
+    from kjplan.records import ID_PATTERN
+
+    files = import_paths(paths)
     ctx = _context(ws, plan, today)
     now = _now(now)
     defaults = {k: v for k, v in (defaults or {}).items() if v is not None}
+    book = ledger.load(ws.progress_path(plan.year))
+    live = {r.id: r for r in resolve(book.entries)}
+    known_ids = {e.id for e in book.entries}
     errors: list[DataError] = []
-    entries: list[ProgressEntry] = []
-    for row in rows:
-        if row.extra:
-            errors.append(row.origin.error(f"未知的列“{'、'.join(row.extra)}”；可用的列：{', '.join(FIELDS)}"))
-            continue
-        values = {**defaults, **row.values}
-        by = values.pop("by", None)
+    result = Import(files, [])
+    keys: dict[str, Any] = {}
+    for path in files:
         try:
-            content = _validate(ctx, values)
-            # Same creation time for the batch, a microsecond apart so that file order is kept.
-            entries.append(_make(ProgressEntry, content, id=new_id(),
-                                 created=now + dt.timedelta(microseconds=len(entries)), by=_by(by and str(by))))
-        except _Problems as exc:
-            for key, msg in exc.problems:
-                errors.append(row.origin_of(key).error(f"{key}（{LABELS.get(key, key)}）：{msg}"))
+            rows = readers.read(path)
+        except DataErrors as exc:
+            errors += exc.errors
+            continue
+        except DataError as exc:
+            errors.append(exc)
+            continue
+        if not rows:
+            if path.suffix.lower() in readers.get("xlsx").SUFFIXES:
+                result.empty.append(path)
+            else:
+                errors.append(DataError(path, None, "文件中没有记录"))
+            continue
+        for row in rows:
+            values = {**defaults, **row.values}
+            try:
+                item = fields.parse_item(plan, values.get("item")) if values.get("item") is not None else None
+            except fields.FieldError:
+                item = None  # _validate names it
+            if row.extra:
+                figures, problems = _target_columns(plan, item, row)
+                if problems:
+                    errors += problems
+                    continue
+                if figures:
+                    try:
+                        values["metrics"] = {**fields.parse_metric_pairs(values.get("metrics")), **figures}
+                    except (ValueError, KjplanError) as exc:
+                        errors.append(row.origin_of("metrics").error(f"metrics（指标）：{exc}"))
+                        continue
+            key = row.key
+            if key is not None:
+                if not re.fullmatch(ID_PATTERN, key):
+                    errors.append(row.origin.error(f"记录编号“{key[:40]}”无效：应为 16 位十六进制数字（kjplan log 显示的编号）"))
+                    continue
+                if key in keys:
+                    errors.append(row.origin.error(f"与 {keys[key]} 是同一条记录（记录编号相同），只能出现一次"))
+                    continue
+                keys[key] = row.origin
+                if "date" not in values and "quarter" in values:  # a form's 填报日期 left blank
+                    try:
+                        end = fields.parse_quarter(values["quarter"], plan.year, today).end
+                        values["date"] = min(today, end)
+                    except (ValueError, KjplanError):
+                        pass
+            by = values.pop("by", None)
+            try:
+                content = _validate(ctx, values)
+                created = now + dt.timedelta(microseconds=len(result.entries))  # file order kept
+                existing = live.get(key) if key else None
+                if existing is not None:
+                    if all(getattr(existing, k) == content[k] for k in _CONTENT):
+                        result.skipped += 1
+                        continue
+                    entry = _make(AmendEntry, content, id=new_id(), created=created, by=_by(by and str(by)),
+                                  supersedes=existing.version)
+                elif key is not None and key in known_ids:
+                    result.skipped += 1  # its record was retracted: importing the row again does not revive it
+                    continue
+                else:
+                    entry = _make(ProgressEntry, content, id=key or new_id(), created=created, by=_by(by and str(by)))
+                result.entries.append(entry)
+            except _Problems as exc:
+                for k, msg in exc.problems:
+                    errors.append(row.origin_of(k).error(f"{k}（{LABELS.get(k, k)}）：{msg}"))
     if errors:
         raise DataErrors(errors)
-    return entries
+    return result
+
+
+_CONTENT = ("item", "quarter", "date", "text", "status", "unit", "metrics", "problems", "next")
+
+
+def import_files(ws: Workspace, plan: Plan, paths: Iterable[Path | str], *, today: dt.date,
+                 now: dt.datetime | None = None, defaults: Mapping[str, Any] | None = None,
+                 timeout: float | None = None) -> Import:
+    """Import records files (YAML, CSV, Excel forms and sheets; a folder for its files) in one locked
+    write, or nothing at all when any row of any file is wrong."""
+    result = build_import(ws, plan, paths, today=today, now=now, defaults=defaults)
+    if result.entries:
+        ledger.append(ws.progress_path(plan.year), result.entries, timeout=timeout, command="kjplan add-progress --from")
+    return result
+
+
+def build_batch(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
+                defaults: Mapping[str, Any] | None = None) -> list:
+    """Validate every row of a file; raise DataErrors naming file and line (or cell) for all bad rows."""
+    path = Path(path)
+    result = build_import(ws, plan, [path], today=today, now=now, defaults=defaults)
+    if not result.entries and not result.skipped:
+        raise DataError(path, None, "文件中没有记录")
+    return result.entries
 
 
 def add_from_file(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
-                  defaults: Mapping[str, Any] | None = None, timeout: float | None = None) -> list[ProgressEntry]:
-    """Append every record of a records file (YAML, CSV) in one locked write, or none of them.
+                  defaults: Mapping[str, Any] | None = None, timeout: float | None = None) -> list:
+    """Append every record of a records file (YAML, CSV, xlsx) in one locked write, or none of them.
 
     defaults: values (quarter, unit, by, date) for rows that leave them blank."""
     entries = build_batch(ws, plan, path, today=today, now=now, defaults=defaults)
-    ledger.append(ws.progress_path(plan.year), entries, timeout=timeout, command="kjplan add-progress --from")
+    if entries:
+        ledger.append(ws.progress_path(plan.year), entries, timeout=timeout, command="kjplan add-progress --from")
     return entries
 
 

@@ -147,10 +147,14 @@ def add_progress(
     date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="进展发生的日期；默认为今天。"),
     from_file: Optional[str] = typer.Option(
         None, "--from", metavar="FILE",
-        help="从 YAML（记录列表）或 CSV（首行为表头）文件批量登记，全部无误才写入。"
-             "列：item, quarter, text, status, unit, by, metrics（如 innovation_fund=6000万;…）, problems, next, date。"
+        help="从文件批量登记：kjplan forms 生成、各单位填好发回的 Excel 填报表，首行为表头的 Excel 工作表或 CSV，"
+             "或 YAML 记录列表；可在后面接着写更多文件，或写一个文件夹（导入其中全部文件）。全部无误才写入。"
+             "列（中英文均可）：序号/item, 季度/quarter, 进展情况/text, 状态/status, 报送单位/unit, 填报人/by, "
+             "指标/metrics（如 innovation_fund=6000万;…）或以指标名称和单位为列名的列, 存在问题/problems, "
+             "下步打算/next, 日期/date。同一张填报表再导入不会重复；单位改过的行会更正原记录。"
              "此时 --quarter、--unit、--by、--date 作为文件中留空的列的默认值。",
     ),
+    more: Optional[List[str]] = typer.Argument(None, metavar="[FILE…]", help="与 --from 同用：更多要导入的文件或文件夹。"),
 ):
     """登记一条进展记录，输出新记录的编号。记录只追加、不改写；改错用 kjplan amend，作废用 kjplan retract。
 
@@ -169,12 +173,21 @@ def add_progress(
             raise KjplanError(f"--from 不能与 {'、'.join(mixed)} 同时使用：这些内容请写在文件的各列中")
         from pathlib import Path
 
-        entries = progress.add_from_file(ws, plan, Path(from_file), today=st.today,
-                                         defaults={"quarter": quarter, "unit": unit, "by": by, "date": date})
-        for entry in entries:
+        paths = [Path(from_file), *map(Path, more or [])]
+        result = progress.import_files(ws, plan, paths, today=st.today,
+                                       defaults={"quarter": quarter, "unit": unit, "by": by, "date": date})
+        for entry in result.entries:
             typer.echo(entry.id)
-        typer.echo(f"已从 {from_file} 登记 {len(entries)} 条进展记录。", err=True)
+        for path in result.empty:
+            typer.echo(f"注意：{path} 中没有填写任何事项，已跳过。", err=True)
+        source = str(paths[0]) if len(result.files) == 1 else f"{len(result.files)} 个文件"
+        done = [f"新登记 {result.added} 条"] + ([f"更正 {result.amended} 条"] if result.amended else [])
+        if result.skipped:
+            done.append(f"{result.skipped} 条与已有记录相同，未重复登记")
+        typer.echo(f"已从 {source} 导入：{'，'.join(done)}。", err=True)
         return
+    if more:
+        raise KjplanError(f"多余的参数：{' '.join(more)}（导入文件请写在 --from 后面）")
     chosen = fields.parse_item(plan, item) if item is not None else _prompt_item(plan)
     if status is None and not chosen.targets and interactive():
         status = _prompt_status()

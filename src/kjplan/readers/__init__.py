@@ -41,7 +41,7 @@ ALIASES = {
 _CANONICAL = {name: key for key, names in ALIASES.items() for name in names} | {key: key for key in FIELDS}
 
 # The reader modules, in the order help lists them.
-READERS = ("yaml", "csv")
+READERS = ("yaml", "csv", "xlsx")
 
 
 def canonical_key(heading: Any) -> str | None:
@@ -82,6 +82,9 @@ class Row:
     origins: dict[str, Origin] = field(default_factory=dict)
     # Columns or keys that are no canonical key, {heading: value}: target columns or mistakes.
     extra: dict[str, Any] = field(default_factory=dict)
+    # The id of the record this row stands for: a form's row key, or an exported record's 记录编号. Importing
+    # the row again finds that record: unchanged it adds nothing, changed it amends it.
+    key: str | None = None
 
     def origin_of(self, key: str) -> Origin:
         return self.origins.get(key, self.origin)
