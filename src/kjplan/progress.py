@@ -251,7 +251,7 @@ def import_paths(paths: Iterable[Path | str]) -> list[Path]:
 
 def _target_columns(plan: Plan, item: Item | None, row) -> tuple[dict[str, Any], list[DataError]]:
     """A sheet's columns headed with a target's name and unit ("科技创新发展基金募集规模（万元）") -> {id: figure}."""
-    from kjplan.readers.xlsx import heading_name
+    from kjplan.readers.xlsx import figure_text, heading_name
 
     by_name = {t.name: t for i in plan.items for t in i.targets}
     out, errors = {}, []
@@ -264,7 +264,7 @@ def _target_columns(plan: Plan, item: Item | None, row) -> tuple[dict[str, Any],
         elif item is not None and item.target(target.id) is None:
             errors.append(where.error(f"“{target.name}”不是第 {item.number} 项的指标；{fields.targets_hint(item)}"))
         else:
-            out[target.id] = value
+            out[target.id] = figure_text(value, heading)  # a bare number takes the column's unit
     return out, errors
 
 
@@ -301,6 +301,7 @@ def build_import(ws: Workspace, plan: Plan, paths: Iterable[Path | str], *, toda
                 errors.append(DataError(path, None, "文件中没有记录"))
             continue
         for row in rows:
+            _key_and_ignored_columns(row)
             values = {**defaults, **row.values}
             try:
                 item = fields.parse_item(plan, values.get("item")) if values.get("item") is not None else None
@@ -355,6 +356,19 @@ def build_import(ws: Workspace, plan: Plan, paths: Iterable[Path | str], *, toda
     if errors:
         raise DataErrors(errors)
     return result
+
+
+def _key_and_ignored_columns(row) -> None:
+    """An exported table's 记录编号 (or log's id) is the row's key; its 重点任务, 已更正, created… are
+    there for people and are not read back."""
+    from kjplan.readers.xlsx import IGNORED_HEADINGS, KEY_HEADINGS
+
+    for heading in list(row.extra):
+        if heading in KEY_HEADINGS:
+            value = row.extra.pop(heading)
+            row.key = row.key or (None if value is None or not str(value).strip() else str(value).strip())
+        elif heading in IGNORED_HEADINGS:
+            row.extra.pop(heading)
 
 
 _CONTENT = ("item", "quarter", "date", "text", "status", "unit", "metrics", "problems", "next")

@@ -180,11 +180,11 @@ def add_progress(
             typer.echo(entry.id)
         for path in result.empty:
             typer.echo(f"注意：{path} 中没有填写任何事项，已跳过。", err=True)
-        source = str(paths[0]) if len(result.files) == 1 else f"{len(result.files)} 个文件"
+        source = f"{paths[0]} " if len(result.files) == 1 else f"{len(result.files)} 个文件"
         done = [f"新登记 {result.added} 条"] + ([f"更正 {result.amended} 条"] if result.amended else [])
         if result.skipped:
             done.append(f"{result.skipped} 条与已有记录相同，未重复登记")
-        typer.echo(f"已从 {source} 导入：{'，'.join(done)}。", err=True)
+        typer.echo(f"已从 {source}导入：{'，'.join(done)}。", err=True)
         return
     if more:
         raise KjplanError(f"多余的参数：{' '.join(more)}（导入文件请写在 --from 后面）")
@@ -299,7 +299,6 @@ def log(
         import csv
         import io
 
-        from kjplan.numerals import format_number
 
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -308,7 +307,8 @@ def log(
         writer.writerow(columns)
         for r in records:
             d = progress.record_dict(r)
-            d["metrics"] = ";".join(f"{k}={format_number(v)}" for k, v in r.metrics.items())
+            # With the unit, so that the file imports back as it is (add-progress --from).
+            d["metrics"] = ";".join(f"{k}={_quantity(plan, r.item, k, v)}" for k, v in r.metrics.items())
             d["status"] = d["status"] or ""
             d["amended"] = "true" if r.amended else "false"
             writer.writerow([d[c] for c in columns])
@@ -331,6 +331,14 @@ def log(
                      r.unit or "—", _short(r.text, 40) + ("（已修改）" if r.amended else ""), "；".join(metrics) or "—"])
     print_table(["编号", "日期", "季度", "事项", "状态", "报送单位", "进展情况", "指标"], rows,
                 title=f"进展记录（共 {len(records)} 条）")
+
+
+def _quantity(plan, number: int, key: str, value: float) -> str:
+    from kjplan.numerals import format_number, format_quantity
+
+    item = plan.item(number)
+    target = item.target(key) if item is not None else None
+    return format_quantity(value, target.unit) if target is not None else format_number(value)
 
 
 def bar(completion: Optional[float], width: int = 10) -> str:

@@ -11,43 +11,41 @@ import csv
 import io
 
 from kjplan.exporters import ExportJob, Output
-from kjplan.numerals import format_quantity
-from kjplan.records import Record
+from kjplan.numerals import format_number
 from kjplan.report_model import ReportModel
 
 LABEL = "进度记录（CSV）"
-HEADER = ["记录编号", "事项序号", "重点任务", "季度", "日期", "报送单位", "状态", "进展情况",
-          "量化指标", "存在问题", "下步打算", "登记人", "已更正"]
+# The columns of the 台账's record sheet (kjplan.exporters.xlsx), so that either imports back with
+# `add-progress --from`: one numeric column per target, headed with its name and unit.
 
 
 def filename(model: ReportModel) -> str:
     return f"records-{model.quarter.code}.csv"
 
 
-def metrics_text(record: Record, model: ReportModel) -> str:
-    item = model.plan.item(record.item)
-    parts = []
-    for key, value in record.metrics.items():
-        target = item.target(key) if item is not None else None
-        parts.append(f"{target.name}：{format_quantity(value, target.unit)}" if target else f"{key}：{value:g}")
-    return "；".join(parts)
+def header(model: ReportModel) -> list[str]:
+    from kjplan.exporters.xlsx import RECORD_COLUMNS, RECORD_TAIL, record_targets, target_header
+
+    targets = [target_header(t) for t in record_targets(model.plan)]
+    return [h for h, _ in RECORD_COLUMNS] + targets + [h for h, _ in RECORD_TAIL]
 
 
 def rows(job: ExportJob) -> list[list[str]]:
+    from kjplan.exporters.xlsx import record_row, record_targets
+
     model = job.model
-    titles = {item.number: item.title for item in model.plan.items}
+    targets = record_targets(model.plan)
     out = []
     for r in job.records:
-        out.append([
-            r.id, str(r.item), titles.get(r.item, ""), r.quarter, r.date.isoformat(), r.unit, r.status or "",
-            r.text, metrics_text(r, model), r.problems, r.next, r.by, "是" if r.amended else "",
-        ])
+        values = record_row(r, model.plan, targets)
+        out.append(["" if v is None else v.isoformat() if hasattr(v, "isoformat") else format_number(v)
+                    if isinstance(v, float) else str(v) for v in values])
     return out
 
 
 def render(job: ExportJob) -> list[Output]:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(header(job.model))
     writer.writerows(rows(job))
     return [Output(filename(job.model), buffer.getvalue().encode("utf-8-sig"))]

@@ -108,15 +108,18 @@ def _read_form(path: Path, wb) -> list[Row]:
         metrics: dict[str, Any] = {}
         for letter, field in columns.items():
             value = sheet[f"{letter}{number}"].value
-            if field in ("item", "title") or _blank(value):
+            if field in ("item", "title"):
+                continue
+            if not field.startswith("metric:"):
+                origins[field] = where(letter)  # a value missing here is named by its cell too
+            if _blank(value):
                 continue
             if field.startswith("metric:"):
-                metrics[field[7:]] = _figure(value, headers[letter])
+                metrics[field[7:]] = figure_text(value, headers[letter])
                 origins.setdefault("metrics", where(letter))
                 origins[f"metrics:{field[7:]}"] = where(letter)
             else:
                 values[field] = value
-                origins[field] = where(letter)
         if not any(k in values for k in ("text", "status")) and not metrics:
             continue  # left empty: nothing to report on this item
         if shown != item:
@@ -133,7 +136,7 @@ def _heading(value: Any) -> str | None:
     return None if value is None else " ".join(str(value).split())
 
 
-def _figure(value: Any, heading: Any) -> Any:
+def figure_text(value: Any, heading: Any) -> Any:
     """A figure cell as text carrying its unit: 6000 under "…（万元）" -> "6000万元"; "6000万" stays."""
     from kjplan.numerals import format_number
 
@@ -203,7 +206,7 @@ def _read_table(path: Path, wb) -> list[Row]:
                 elif heading in IGNORED_HEADINGS:
                     continue
                 elif key is None:
-                    row.extra[heading] = _figure(value, heading) if heading_unit(heading) else value
+                    row.extra[heading] = figure_text(value, heading) if heading_unit(heading) else value
                     row.origins[f"metrics:{heading}"] = where
                 else:
                     row.values[key] = value
