@@ -119,15 +119,15 @@ def test_assign_from_table_is_all_or_nothing_and_names_each_cell(tmp_path):
     wb.save(book)
     r = run_kjplan("--root", ws.root, "assign", "--from", book)
     assert r.returncode == 1
-    assert "分工表.xlsx 分工!A3（序号）：没有第 17 项" in r.stderr
-    assert "分工表.xlsx 分工!C4（配合单位）：“不存在的科”不在" in r.stderr
-    assert "分工表.xlsx 分工!A5（序号）：第 9 项重复" in r.stderr
+    assert "分工表.xlsx 分工!A3（序号）: 没有第 17 项" in r.stderr
+    assert "分工表.xlsx 分工!C4（配合单位）: “不存在的科”不在" in r.stderr
+    assert "分工表.xlsx 分工!A5（序号）: 第 9 项重复" in r.stderr
     assert ws.plan_path().read_bytes() == before
 
     csv = tmp_path / "bad.csv"
     csv.write_text("序号,牵头单位\n九,成果转化科\n二十,办公室\n", encoding="utf-8")
     r = run_kjplan("--root", ws.root, "assign", "--from", csv)
-    assert r.returncode == 1 and "bad.csv:3（序号）：没有第 20 项" in r.stderr
+    assert r.returncode == 1 and "bad.csv:3: 没有第 20 项" in r.stderr
     csv.write_text("事项名称,单位\n9,成果转化科\n", encoding="utf-8")
     r = run_kjplan("--root", ws.root, "assign", "--from", csv)
     assert r.returncode == 1 and "没有找到表头" in r.stderr

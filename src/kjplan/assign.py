@@ -19,7 +19,8 @@ import yaml
 from kjplan.errors import DataError, KjplanError
 from kjplan.loading import SafeLoader, read_text
 from kjplan.plan import Plan, load_plan
-from kjplan.sheets import Place, blank, cell_text, raise_all, read_table
+from kjplan.readers import Origin
+from kjplan.sheets import blank, cell_text, raise_all, read_table
 from kjplan.workspace import Workspace
 
 # Units in one cell or option: 成果转化科、高新技术科 / 成果转化科，高新技术科 / a, b / one per line.
@@ -242,7 +243,7 @@ def read_assignments(ws: Workspace, plan: Plan, path: Path | str) -> list[Assign
         raise DataError(path, None, f"分工表缺少列：{'、'.join(missing)}（应有 序号、牵头单位、配合单位 三列）")
     known = list(ws.settings.units)
     errors: list[KjplanError] = []
-    out: dict[int, tuple[Place, Assignment]] = {}
+    out: dict[int, tuple[Origin, Assignment]] = {}
     for row in rows:
         raw = row.values.get("item")
         if blank(raw):

@@ -1,7 +1,8 @@
 """Tables people fill in by hand (.csv, .xlsx): a header row, then rows, each value with where it came from.
 
-An error about a value names its place the way the person who typed it will look for it: the file and
-line of a CSV, or the file, sheet, cell and column header of a workbook ("分工表.xlsx 分工!C5（配合单位）").
+An error about a value names its place (a kjplan.readers.Origin) the way the person who typed it will look
+for it: the file and line of a CSV, or the file, sheet, cell and column header of a workbook
+("分工表.xlsx 分工!C5（配合单位）").
 The header row need not be the first: tables sent round offices often start with a title row, so the
 first row (of the first ten) that names a known column is the header.
 """
@@ -18,47 +19,9 @@ from typing import Any
 
 from kjplan.errors import DataError, KjplanError
 from kjplan.loading import read_text
+from kjplan.readers import Origin
 
 HEADER_SEARCH_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a value was read: a CSV line, or a workbook cell."""
-
-    path: Path
-    line: int | None = None  # CSV line, or the sheet row
-    sheet: str | None = None  # None for CSV
-    column: int | None = None  # 1-based column of a workbook cell
-    header: str | None = None  # the column's header as written
-
-    @property
-    def cell(self) -> str | None:
-        if self.sheet is None or self.column is None or self.line is None:
-            return None
-        from openpyxl.utils import get_column_letter
-
-        return f"{get_column_letter(self.column)}{self.line}"
-
-    def __str__(self) -> str:
-        if self.sheet is None:
-            where = f"{self.path.name}:{self.line}" if self.line else self.path.name
-            return where + (f"（{self.header}）" if self.header else "")
-        cell = self.cell or (f"第 {self.line} 行" if self.line else "")
-        return f"{self.path.name} {self.sheet}!{cell}" + (f"（{self.header}）" if self.header else "")
-
-    def error(self, message: str) -> "PlaceError":
-        return PlaceError(self, message)
-
-
-class PlaceError(DataError):
-    """A DataError whose location is a Place (file and line, or file, sheet, cell and header)."""
-
-    def __init__(self, place: Place, message: str):
-        super().__init__(place.path, place.line, message)
-        self.place = place
-        self.message = f"{place}：{message}"
-        self.args = (self.message,)
 
 
 @dataclass
@@ -67,11 +30,11 @@ class Row:
 
     line: int
     values: dict[str, Any]
-    places: dict[str, Place]
-    row_place: Place
+    places: dict[str, Origin]
+    row_place: Origin
     extra: dict[str, Any] = field(default_factory=dict)  # columns not among the known headers
 
-    def place(self, key: str) -> Place:
+    def place(self, key: str) -> Origin:
         return self.places.get(key, self.row_place)
 
 
@@ -91,7 +54,7 @@ def blank(value: Any) -> bool:
 
 
 def read_table(path: Path | str, columns: Mapping[str, str], *, what: str = "表格",
-               sheet: str | None = None) -> tuple[list[Row], dict[str, Place]]:
+               sheet: str | None = None) -> tuple[list[Row], dict[str, Origin]]:
     """Rows of a .csv or .xlsx file. columns: header as written (Chinese or English) -> field name.
 
     Returns the rows that have any value and the header cell of each known field. Blank rows are left out.
@@ -113,14 +76,21 @@ def read_table(path: Path | str, columns: Mapping[str, str], *, what: str = "表
     else:
         names = "、".join(dict.fromkeys(columns))
         raise DataError(path, None, f"没有找到表头：{what}的前 {HEADER_SEARCH_ROWS} 行中应有一行写明列名（{names}）")
+    from openpyxl.utils import get_column_letter
+
+    def place(line: int, column: int, header: str | None = None) -> Origin:
+        if sheet_name is None:
+            return Origin(path, line)
+        return Origin(path, line, sheet_name, f"{get_column_letter(column)}{line}" if column else None, header)
+
     seen: dict[str, int] = {}
     for i, key in found.items():
         if key in seen:
-            first = Place(path, header_line, sheet_name, seen[key] + 1, str(header_cells[seen[key]]))
-            raise Place(path, header_line, sheet_name, i + 1, str(header_cells[i])).error(
+            first = place(header_line, seen[key] + 1)
+            raise place(header_line, i + 1, str(header_cells[i])).error(
                 f"与 {first.cell or '前面'}（{header_cells[seen[key]]}）是同一列，表头只能出现一次")
         seen[key] = i
-    headers = {key: Place(path, header_line, sheet_name, i + 1, str(header_cells[i]).strip()) for i, key in found.items()}
+    headers = {key: place(header_line, i + 1, str(header_cells[i]).strip()) for i, key in found.items()}
     rows = []
     for line, cells in grid[header_index + 1:]:
         if all(blank(c) for c in cells):
@@ -130,10 +100,10 @@ def read_table(path: Path | str, columns: Mapping[str, str], *, what: str = "表
             if i in found:
                 key = found[i]
                 values[key] = value
-                places[key] = Place(path, line, sheet_name, i + 1, headers[key].header)
+                places[key] = place(line, i + 1, headers[key].column)
             elif not blank(value) and i < len(header_cells) and not blank(header_cells[i]):
                 extra[str(header_cells[i]).strip()] = value
-        rows.append(Row(line, values, places, Place(path, line, sheet_name), extra))
+        rows.append(Row(line, values, places, place(line, 1), extra))
     return rows, headers
 
 
@@ -148,27 +118,10 @@ def _csv_grid(path: Path) -> list[tuple[int, list[Any]]]:
     return grid
 
 
-def open_workbook(path: Path, **kwargs):
-    """openpyxl's load_workbook with every failure as a Chinese message naming the file."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(path, **kwargs)
-    except FileNotFoundError:
-        raise DataError(path, None, "文件不存在") from None
-    except IsADirectoryError:
-        raise DataError(path, None, "这是一个文件夹，不是文件") from None
-    except PermissionError:
-        raise DataError(path, None, "没有读取权限") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError(path, None, f"无法作为 Excel 工作簿（.xlsx）打开：文件已损坏，或实为 .xls/.et 等其他格式"
-                                    f"（请在 Excel/WPS 中另存为 .xlsx）（{type(exc).__name__}）") from None
-
-
 def _xlsx_grid(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, list[Any]]]]:
-    wb = open_workbook(path, data_only=True)
+    from kjplan.readers.xlsx import open_workbook
+
+    wb = open_workbook(path)
     if sheet is not None:
         if sheet not in wb.sheetnames:
             raise DataError(path, None, f"没有名为“{sheet}”的工作表；现有：{'、'.join(wb.sheetnames)}")
