@@ -70,7 +70,8 @@ def test_plan_one_item_and_json(ws, cli):
     data = json.loads(cli("--root", ws.root, "plan", "--format", "json").stdout)
     assert [i["number"] for i in data["items"]] == list(range(1, 17))
     assert data["items"][11]["targets"][0] == {"id": "incubator_occupancy", "name": "孵化器入驻率", "value": 80,
-                                                "unit": "%", "kind": "level", "source": "确保孵化器入驻率达到80%以上"}
+                                                "unit": "%", "kind": "level", "source": "确保孵化器入驻率达到80%以上",
+                                                "review": False}
     item = json.loads(cli("--root", ws.root, "plan", "12", "--format", "json").stdout)
     assert item["title"] == "高标准做好渭南（西安）创新创业孵化器运营工作"
 
@@ -111,7 +112,7 @@ def test_usage_errors_exit_2_in_chinese(ws):
     result = run_kjplan("--root", ws.root, "plan", "--bogus")
     assert result.returncode == 2 and "没有选项 --bogus" in result.stderr
     result = run_kjplan("--root", ws.root, "plan", "--format", "xml")
-    assert result.returncode == 2 and "table 或 json" in result.stderr
+    assert result.returncode == 2 and "table、json 或 docx" in result.stderr
 
 
 def test_help_is_chinese_with_examples():

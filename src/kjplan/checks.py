@@ -12,6 +12,8 @@ from kjplan.workspace import Workspace
 class CheckResult:
     checked: list[str] = field(default_factory=list)  # what was looked at, for the summary line
     problems: list[KjplanError] = field(default_factory=list)
+    # Not errors, but work left for a person: targets an import proposed that nobody has checked yet.
+    to_review: list[DataError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -41,6 +43,25 @@ EXTRA_CHECKS.append(_check_progress)
 EXTRA_CHECKS.append(_check_assignments)
 
 
+def review_notices(path, plan) -> list[DataError]:
+    """Each target still marked `review: true`, at its line in the plan file."""
+    if not plan.to_review():
+        return []
+    from kjplan.loading import load_yaml
+    from kjplan.numerals import format_quantity
+
+    _, lines = load_yaml(path)
+    out = []
+    for loc, target in [(("targets", j), t) for j, t in enumerate(plan.targets)] + [
+            (("items", i, "targets", j), t) for i, item in enumerate(plan.items) for j, t in enumerate(item.targets)]:
+        if target.review:
+            where = "全局指标" if loc[0] == "targets" else f"第 {plan.items[loc[1]].number} 项的指标"
+            out.append(DataError(path, lines.get(loc + ("review",)) or lines.get(loc),
+                                 f"{where} {target.id}（{target.name} {format_quantity(target.value, target.unit)}）"
+                                 f"：请对照原文“{target.source or '—'}”核对后删去 review: true"))
+    return out
+
+
 def check_workspace(ws: Workspace) -> CheckResult:
     result = CheckResult()
     plan = None
@@ -57,6 +78,7 @@ def check_workspace(ws: Workspace) -> CheckResult:
             if loaded.year != year:
                 result.problems.append(DataError(path, None, f"文件名是 {year} 年，但 year 写的是 {loaded.year}"))
             plan = loaded if plan is None or loaded.year > plan.year else plan
+            result.to_review += review_notices(path, loaded)
     try:
         ws.settings  # noqa: B018 - loading validates
         if ws.settings_path.exists():

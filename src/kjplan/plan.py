@@ -11,11 +11,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from kjplan.errors import DataError, DataErrors, KjplanError
 from kjplan.fields import parse_date
-from kjplan.loading import load_yaml, validate_model
+from kjplan.loading import field_path, load_yaml, validate_model
 from kjplan.records import MAX_FIGURE, VisibleLine, VisibleText
 
 # Text a reader sees: something visible, and no character that Word cannot hold (checked at load, so
@@ -56,12 +56,25 @@ class Target(_Strict):
     kind: Literal["cumulative", "level"]
     # The words of the plan that state the target, so a reader can check nothing was invented.
     source: NonEmpty | None = None
+    # Proposed by `kjplan plan import` and not yet checked by a person: `check` lists it and the report
+    # warns until someone has compared it with the source and removed the mark.
+    review: StrictBool = False
+
+
+class Part(_Strict):
+    """A part of the plan ("一、强化科技创新引领") that groups items."""
+
+    number: Annotated[StrictInt, Field(ge=1, le=99)]
+    title: OneLine
 
 
 class Item(_Strict):
     number: Annotated[StrictInt, Field(ge=1, le=99)]
     title: OneLine
     text: NonEmpty
+    part: Annotated[StrictInt, Field(ge=1, le=99)] | None = None  # the number of the part holding the item
+    # How the document numbers the item when that is not "N." (（三） in a plan that restarts per part).
+    label: OneLine | None = None
     lead: OneLine | None = None  # 牵头科室
     partners: list[OneLine] = []  # 配合单位
     targets: list[Target] = []
@@ -77,7 +90,10 @@ class Plan(_Strict):
     date: Day  # 成文日期
     recipients: list[OneLine] = []  # 主送机关 of the covering notice
     notice: NonEmpty | None = None  # the covering notice's sentence
-    preamble: NonEmpty | None = None  # the guiding paragraph before the items
+    preamble: NonEmpty | None = None  # the guiding paragraph(s) before the items
+    # Plan-wide targets (主要预期目标): figures for the whole plan, not for one item.
+    targets: list[Target] = []
+    parts: list[Part] = []
     items: Annotated[list[Item], Field(min_length=1)]
 
     @cached_property
@@ -91,6 +107,26 @@ class Plan(_Strict):
     def numbers(self) -> list[int]:
         return [item.number for item in self.items]
 
+    def part(self, number: int | None) -> Part | None:
+        return next((p for p in self.parts if p.number == number), None)
+
+    def all_targets(self) -> list[tuple[Item | None, Target]]:
+        """Every target with the item it belongs to (None: plan-wide), plan-wide ones first."""
+        return [(None, t) for t in self.targets] + [(item, t) for item in self.items for t in item.targets]
+
+    def to_review(self) -> list[tuple[Item | None, Target]]:
+        """Targets still marked `review: true` (proposed by an import, not yet checked)."""
+        return [(item, t) for item, t in self.all_targets() if t.review]
+
+    def review_warning(self) -> str | None:
+        """One line for a report made while targets are still unchecked (their figures are in it)."""
+        pending = self.to_review()
+        if not pending:
+            return None
+        names = "、".join(t.id for _, t in pending[:6]) + ("等" if len(pending) > 6 else "")
+        return (f"{self.year} 年计划中有 {len(pending)} 个量化指标标着 review: true，尚未核对（{names}）；"
+                "报告按计划文件中的数值计算，请对照原文核对后删去该标记（kjplan check 列出位置）")
+
 
 def load_plan(path: Path) -> Plan:
     """Load and validate a plan file; every problem is a DataError naming file and line."""
@@ -100,17 +136,33 @@ def load_plan(path: Path) -> Plan:
     plan = validate_model(Plan, data, lines, path)
     errors: list[DataError] = []
     seen: dict[int, int] = {}
-    target_ids: dict[str, int] = {}
+    target_ids: dict[str, str] = {}
+
+    def unique_target(target: Target, loc: tuple, where: str) -> None:
+        if target.id in target_ids:
+            errors.append(DataError(path, lines.get(loc + ("id",)), f"{field_path(loc)}.id：指标编号“{target.id}”重复"
+                                    f"（已用于{target_ids[target.id]}；指标编号在全年计划内须唯一）"))
+        target_ids.setdefault(target.id, where)
+
+    part_numbers: dict[int, int] = {}
+    for k, part in enumerate(plan.parts):
+        if part.number in part_numbers:
+            errors.append(DataError(path, lines.get(("parts", k, "number")),
+                                    f"parts[{k}].number：部分编号 {part.number} 重复（已用于 parts[{part_numbers[part.number]}]）"))
+        part_numbers.setdefault(part.number, k)
+    for j, target in enumerate(plan.targets):
+        unique_target(target, ("targets", j), f" targets[{j}]（全局指标）")
     for i, item in enumerate(plan.items):
         line = lines.get(("items", i, "number"))
         if item.number in seen:
             errors.append(DataError(path, line, f"items[{i}].number：事项编号 {item.number} 重复（已用于 items[{seen[item.number]}]）"))
         seen.setdefault(item.number, i)
+        if item.part is not None and item.part not in part_numbers:
+            have = "、".join(map(str, part_numbers)) or "无（文件没有 parts:）"
+            errors.append(DataError(path, lines.get(("items", i, "part")),
+                                    f"items[{i}].part：没有编号为 {item.part} 的部分；parts 中的编号为：{have}"))
         for j, target in enumerate(item.targets):
-            tline = lines.get(("items", i, "targets", j, "id"))
-            if target.id in target_ids:
-                errors.append(DataError(path, tline, f"items[{i}].targets[{j}].id：指标编号“{target.id}”重复（指标编号在全年计划内须唯一）"))
-            target_ids.setdefault(target.id, i)
+            unique_target(target, ("items", i, "targets", j), f"第 {item.number} 项")
     if plan.date.year != plan.year and plan.date.year != plan.year - 1:
         errors.append(DataError(path, lines.get(("date",)), f"date：成文日期 {plan.date} 与计划年度 {plan.year} 不符"))
     if errors:

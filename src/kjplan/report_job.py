@@ -68,6 +68,8 @@ def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumula
 
     model = build_model(ws, quarter, cumulative=cumulative, today=today, year=year)
     data, warnings = render_docx(ws, model, date, number=number)
+    if model.plan.review_warning():
+        warnings = [model.plan.review_warning(), *warnings]
     path = Path(out) if out is not None else default_report_path(ws, model.quarter, cumulative)
     if path.suffix.lower() != ".docx":
         raise KjplanError(f"输出文件应以 .docx 结尾：{path}")

@@ -132,12 +132,12 @@ def bundled_example() -> Path:
     return folder
 
 
-def _copies(target: Path, example: bool) -> list[tuple[Path, Path]]:
-    """(source, destination) of every file a new workspace gets."""
+def _copies(target: Path, example: bool, bundled_plan: bool = True) -> list[tuple[Path, Path]]:
+    """(source, destination) of every file a new workspace gets (bundled_plan: the 2020 plan too)."""
     source = bundled_root()
     settings = bundled_example() if example else source
-    copies = [(source / PLANS / "2020.yaml", target / PLANS / "2020.yaml"),
-              (settings / SETTINGS_FILE, target / SETTINGS_FILE)]
+    copies = [(source / PLANS / "2020.yaml", target / PLANS / "2020.yaml")] if bundled_plan else []
+    copies.append((settings / SETTINGS_FILE, target / SETTINGS_FILE))
     copies += [(p, target / TEMPLATES / p.name) for p in sorted((source / TEMPLATES).iterdir()) if p.is_file()]
     if example:
         demo = bundled_example()
@@ -146,15 +146,19 @@ def _copies(target: Path, example: bool) -> list[tuple[Path, Path]]:
     return copies
 
 
-def init_workspace(folder: Path | str, *, example: bool = False) -> Workspace:
+def init_workspace(folder: Path | str, *, example: bool = False, plan: tuple[int, str] | None = None) -> Workspace:
     """Create a workspace with the bundled 2020 plan, default templates and settings (example: the
     fictitious example records and their settings as well). Never overwrites; making the same workspace
-    again where it already is, unchanged, is not an error (the README's first command can be rerun)."""
+    again where it already is, unchanged, is not an error (the README's first command can be rerun).
+
+    plan: (year, the plan file's text), e.g. from kjplan.plan_import, instead of the bundled plan."""
     target = Path(folder).expanduser().resolve()
-    copies = _copies(target, example)
-    created_files = [dst for _, dst in copies] + [target / ".gitattributes"]
+    copies = _copies(target, example, bundled_plan=plan is None)
+    plan_file = target / PLANS / (f"{plan[0]}.yaml" if plan else "2020.yaml")
+    written = {target / ".gitattributes": GITATTRIBUTES} | ({plan_file: plan[1]} if plan else {})
+    created_files = [dst for _, dst in copies] + list(written)
     if all(dst.is_file() and dst.read_bytes() == src.read_bytes() for src, dst in copies) and \
-            (target / ".gitattributes").is_file() and (target / ".gitattributes").read_text(encoding="utf-8") == GITATTRIBUTES:
+            all(path.is_file() and path.read_text(encoding="utf-8") == text for path, text in written.items()):
         return Workspace(target)
     existing = [p for p in created_files + [target / PROGRESS, target / REPORTS] if p.exists()]
     if existing:
@@ -165,18 +169,19 @@ def init_workspace(folder: Path | str, *, example: bool = False) -> Workspace:
             (target / sub).mkdir(parents=True, exist_ok=True)
         for src, dst in copies:
             shutil.copyfile(src, dst)
-        (target / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
-        _fill_units(target)
+        for path, text in written.items():
+            path.write_text(text, encoding="utf-8", newline="\n")
+        _fill_units(target, plan_file)
     except OSError as exc:
         raise KjplanError(f"无法在 {target} 新建工作区（{os_reason(exc)}）") from None
     return Workspace(target)
 
 
-def _fill_units(target: Path) -> None:
+def _fill_units(target: Path, plan_file: Path) -> None:
     """units: in the new kjplan.yaml lists the plan notice's recipients (kjplan.assign.units_yaml)."""
     from kjplan.assign import fill_units
     from kjplan.plan import load_plan
 
     settings = target / SETTINGS_FILE
     text = settings.read_text(encoding="utf-8")
-    settings.write_text(fill_units(text, load_plan(target / PLANS / "2020.yaml")), encoding="utf-8")
+    settings.write_text(fill_units(text, load_plan(plan_file)), encoding="utf-8")

@@ -116,8 +116,8 @@ def _main(
     _main.debug = debug
 
 
-def command(*args, **kwargs):
-    """app.command() that turns KjplanError into a Chinese message and exit code (no traceback)."""
+def command(*args, group: typer.Typer | None = None, **kwargs):
+    """app.command() (or `group`'s) that turns KjplanError into a Chinese message and exit code (no traceback)."""
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -130,7 +130,7 @@ def command(*args, **kwargs):
                 typer.echo(f"错误：{exc.message}" if "\n" not in exc.message else f"错误：\n{exc.message}", err=True)
                 raise typer.Exit(exc.exit_code) from None
 
-        return app.command(*args, **kwargs)(wrapper)
+        return (group or app).command(*args, **kwargs)(wrapper)
 
     return decorate
 

@@ -12,7 +12,8 @@ import re
 from typer import _click, core
 
 _MESSAGES = [
-    (r"No such option: (\S+)(?:\s*Did you mean (.+)\?)?", lambda m: _no_such_option(m[1], m[2])),
+    (r"No such option: (\S+)(?:\s*(?:Did you mean (.+)\?|\(Possible options: (.+)\)))?",
+     lambda m: _no_such_option(m[1], m[2] or m[3])),
     (r"No such command '([^']*)'\.", lambda m: f"没有命令“{m[1]}”；可用 kjplan -h 查看全部命令"),
     (r"Missing command\.", lambda m: "缺少命令；可用 kjplan -h 查看全部命令"),
     (r"Missing option '([^']*)'.*", lambda m: f"缺少选项 {m[1]}"),
