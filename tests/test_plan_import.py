@@ -389,3 +389,12 @@ def test_init_from_a_new_document(tmp_path):
     assert again.returncode == 1 and "不会覆盖" in again.stderr
     alone = run_kjplan("init", "--year", "2021", tmp_path / "other")
     assert alone.returncode == 1 and "--plan" in alone.stderr and not (tmp_path / "other").exists()
+
+
+def test_text_word_cannot_hold_is_named_at_its_line(tmp_path):
+    path = tmp_path / "要点.txt"
+    path.write_text("中共渭南市科学技术局党组2021年科技工作要点\n（2021年3月15日）\n1.加强党的建设。\n"
+                    "2.做好规划\x07编制。新增平台0个。\n", encoding="utf-8")
+    result = run_kjplan("plan", "import", path, "--out", tmp_path / "2021.yaml")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{path}:4: items[1].text" in result.stderr and not (tmp_path / "2021.yaml").exists()

@@ -17,7 +17,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kjplan.errors import DataError, KjplanError, OutputError
+from pydantic import ValidationError
+
+from kjplan.errors import DataError, DataErrors, KjplanError, OutputError
 from kjplan.plan import Plan, Target, load_plan
 from kjplan.plan_import.source import Source
 from kjplan.plan_import.structure import Structure, Unplaced, parse_structure
@@ -135,9 +137,26 @@ def build_plan(source: Source, *, year: int | None = None, issuer: str | None = 
     }
     try:
         plan = Plan.model_validate(data)
-    except ValueError as exc:
-        raise KjplanError(f"{path}：导入的内容不是有效的计划：{exc}") from None
+    except ValidationError as exc:
+        raise _content_errors(exc, source, structure) from None
     return plan, structure, proposed, notes
+
+
+def _content_errors(exc: ValidationError, source: Source, structure: Structure) -> DataErrors:
+    """What the plan model refuses (a character Word cannot hold, say), at its line in the document."""
+    from kjplan.loading import describe_error, field_path
+
+    first_line = {"title": structure.title_lines[0] if structure.title_lines else None,
+                  "preamble": structure.preamble_lines[0].number if structure.preamble_lines else None}
+    errors = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        if loc[:1] == ("items",) and len(loc) > 1 and isinstance(loc[1], int):
+            line = structure.items[loc[1]].line
+        else:
+            line = first_line.get(loc[0]) if loc else None
+        errors.append(DataError(source.path, line, f"{field_path(loc)}：{describe_error(err)}"))
+    return DataErrors(errors)
 
 
 def _write_new(path: Path, text: str, *, force: bool) -> None:

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kjplan.records import MAX_FIGURE
+
 # Verbs after which the figure comes at once ("达到80%"), longest first so that 达到 wins over 达.
 _REACH = ["保持在", "提高到", "提升到", "提高至", "提升至", "增长到", "增加到", "控制在", "稳定在", "不低于", "不少于",
           "达到", "突破", "超过", "超", "达", "增长", "提高", "提升", "增加", "累计"]
@@ -90,6 +92,8 @@ def propose(text: str) -> list[Proposal]:
                 continue
             verb_for_list = verb if verb in _ADD else None
             unit = "%" if figure.group(2) == "％" else figure.group(2)
+            if not 0 < _value(figure.group(1)) <= MAX_FIGURE:  # "新增0个" states no target
+                continue
             out.append(Proposal(name=name, value=_value(figure.group(1)), unit=unit, kind=_kind(name, unit, verb),
                                 source=clause))
     return out
