@@ -49,7 +49,7 @@ def plan_document(plan: Plan, fonts: FontSettings = FontSettings()) -> Document:
         body.append(Paragraph("body", f"{item_label(item)}{item.text}"))
     attachments = []
     if plan.targets or any(item.targets for item in plan.items):
-        attachments.append(Attachment(label="附件1", title=f"{plan.year}年工作要点量化指标一览表",
+        attachments.append(Attachment(title=f"{plan.year}年工作要点量化指标一览表",
                                       table=targets_table(plan)))
     return Document(title=plan.title, recipients="，".join(plan.recipients), body=body, signature=plan.issuer,
                     date=plan.date, attachments=attachments, fonts=fonts)
