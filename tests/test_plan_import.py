@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, SEED, run_kjplan
-from kjplan.errors import KjplanError
 from kjplan.numerals import cn_number
 from kjplan.plan import load_plan
 from kjplan.plan_import import import_plan, read_document
@@ -398,3 +397,15 @@ def test_text_word_cannot_hold_is_named_at_its_line(tmp_path):
     result = run_kjplan("plan", "import", path, "--out", tmp_path / "2021.yaml")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{path}:4: items[1].text" in result.stderr and not (tmp_path / "2021.yaml").exists()
+
+
+def test_items_numbered_like_parts_with_sub_points(tmp_path):
+    """Items "一、标题。正文" (sentences after the title: not part headings), sub-points "（一）" within them."""
+    path = tmp_path / "要点.txt"
+    path.write_text("2021年科技工作要点\n（2021年3月15日）\n一、加强党的建设。坚持党的全面领导。\n（一）抓好理论学习。\n"
+                    "（二）抓好作风建设。\n二、做好规划编制。组织编制专项规划。\n三、加大宣传力度。\n", encoding="utf-8")
+    plan = import_plan(path, tmp_path / "2021.yaml", issuer="渭南市科学技术局").plan
+    assert plan.parts == [] and plan.numbers == [1, 2, 3]
+    assert [i.label for i in plan.items] == ["一、", "二、", "三、"]
+    assert plan.item(1).text == "加强党的建设。坚持党的全面领导。\n（一）抓好理论学习。\n（二）抓好作风建设。"
+    assert plan.item(1).title == "加强党的建设"

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kjplan.errors import KjplanError
@@ -200,18 +200,19 @@ def parse_metric_pairs(values: Iterable[str] | Mapping[str, Any] | str | None) -
     return _metric_pairs(values)
 
 
-def targets_hint(item: Item) -> str:
-    if not item.targets:
-        return f"第 {item.number} 项没有量化指标"
+def targets_hint(item: Item, plan_targets: Sequence[Target] = ()) -> str:
     names = "、".join(f"{t.id}（{t.name}，{t.unit}）" for t in item.targets)
-    return f"第 {item.number} 项的指标有：{names}"
+    hint = f"第 {item.number} 项的指标有：{names}" if item.targets else f"第 {item.number} 项没有量化指标"
+    if plan_targets:  # plan-wide targets (主要预期目标) may be reported with any item
+        hint += "；全局指标有：" + "、".join(f"{t.id}（{t.name}，{t.unit}）" for t in plan_targets)
+    return hint
 
 
-def find_target(item: Item, key: str) -> Target:
-    """The item's target named by `key` (its id)."""
-    target = item.target(key)
+def find_target(item: Item, key: str, plan_targets: Sequence[Target] = ()) -> Target:
+    """The target named by `key` (its id): the item's own, or a plan-wide one."""
+    target = item.target(key) or next((t for t in plan_targets if t.id == key), None)
     if target is None:
-        raise FieldError(f"“{key}”不是第 {item.number} 项的指标；{targets_hint(item)}")
+        raise FieldError(f"“{key}”不是第 {item.number} 项的指标；{targets_hint(item, plan_targets)}")
     return target
 
 
@@ -229,7 +230,8 @@ def parse_figure(text: Any, target: Target) -> float:
     return value
 
 
-def parse_metrics(item: Item, pairs: Mapping[str, str], *, allow_remove: bool = False) -> dict[str, float | None]:
+def parse_metrics(item: Item, pairs: Mapping[str, str], *, allow_remove: bool = False,
+                  plan_targets: Sequence[Target] = ()) -> dict[str, float | None]:
     """{key: typed value} -> {target id: value in the target's unit}. All problems in one FieldError.
 
     None means "remove this metric" (an empty value, in an amendment only)."""
@@ -240,7 +242,7 @@ def parse_metrics(item: Item, pairs: Mapping[str, str], *, allow_remove: bool = 
             out[key] = None
             continue
         try:
-            target = find_target(item, key)
+            target = find_target(item, key, plan_targets)
             out[target.id] = parse_figure(text, target)
         except FieldError as exc:
             problems.append(exc.message)

@@ -107,6 +107,10 @@ class Plan(_Strict):
     def numbers(self) -> list[int]:
         return [item.number for item in self.items]
 
+    def target(self, target_id: str) -> Target | None:
+        """A plan-wide target (主要预期目标) by id; records of any item may report it."""
+        return next((t for t in self.targets if t.id == target_id), None)
+
     def part(self, number: int | None) -> Part | None:
         return next((p for p in self.parts if p.number == number), None)
 

@@ -124,7 +124,7 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
         old = dict(base.metrics) if base is not None else {}
         try:
             pairs = fields.parse_metric_pairs(raw.get("metrics"))
-            changes = fields.parse_metrics(item, pairs, allow_remove=base is not None)
+            changes = fields.parse_metrics(item, pairs, allow_remove=base is not None, plan_targets=plan.targets)
         except ValueError as exc:
             problems.append(("metrics", str(exc)))
             metrics_failed = True
@@ -134,10 +134,10 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
                     old.pop(key, None)
                 else:
                     old[key] = value
-            stale = [k for k in old if item.target(k) is None]
+            stale = [k for k in old if item.target(k) is None and plan.target(k) is None]
             if stale:
                 problems.append(("metrics", f"记录中的指标 {'、'.join(stale)} 不属于第 {item.number} 项，"
-                                            f"请用 --metric {stale[0]}= 删除；{fields.targets_hint(item)}"))
+                                            f"请用 --metric {stale[0]}= 删除；{fields.targets_hint(item, plan.targets)}"))
             metrics = old
     out["metrics"] = metrics
 
@@ -150,7 +150,7 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
     if item is not None and out.get("status", "?") is None:
         if not item.targets:
             problems.append(("status", f"第 {item.number} 项没有量化指标，须写明状态：{' / '.join(STATUSES)}"))
-        elif not metrics and not metrics_failed:
+        elif not any(item.target(k) for k in metrics) and not metrics_failed:  # plan-wide ones say nothing of the item
             problems.append(("status", f"第 {item.number} 项有量化指标，请写明状态（{' / '.join(STATUSES)}），"
                                        f"或用 --metric 填报指标数值（状态将按序时进度推算）；{fields.targets_hint(item)}"))
     if problems:
@@ -545,7 +545,7 @@ def status_dict(model) -> dict:
             "metrics": [m.as_dict() for m in rep.metrics],
         })
     return {"quarter": model.quarter.code, "expected": model.quarter.elapsed_share, "counts": model.counts,
-            "missing": model.missing, "items": items}
+            "missing": model.missing, "targets": [m.as_dict() for m in model.targets], "items": items}
 
 
 def metric_text(m) -> str:
@@ -594,8 +594,9 @@ def _check_entries(path: Path, book: ledger.Ledger, plan: Plan) -> list[DataErro
         if not record.quarter.startswith(f"{plan.year}Q"):
             out.append(DataError(path, line, f"quarter：{record.quarter} 不在 {plan.year} 年（本文件记录 {plan.year} 年的进展）"))
         for key in record.metrics:
-            if item.target(key) is None:
-                out.append(DataError(path, line, f"metrics：“{key}”不是第 {item.number} 项的指标；{fields.targets_hint(item)}"))
+            if item.target(key) is None and plan.target(key) is None:
+                out.append(DataError(path, line, f"metrics：“{key}”不是第 {item.number} 项的指标；"
+                                                 f"{fields.targets_hint(item, plan.targets)}"))
     return out
 
 

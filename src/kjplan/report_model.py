@@ -7,7 +7,7 @@ model, so they all agree on which records count, what a metric adds up to and wh
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kjplan.periods import Quarter
 from kjplan.plan import Item, Plan, Target
@@ -78,6 +78,8 @@ class ReportModel:
     quarter: Quarter
     cumulative: bool
     items: list[ItemReport]
+    # The plan-wide targets (主要预期目标), year to date from every record of the year that reports them.
+    targets: list[MetricProgress] = field(default_factory=list)
 
     @property
     def period_name(self) -> str:
@@ -167,4 +169,7 @@ def build_report(plan: Plan, records: list[Record], quarter: Quarter, *, cumulat
         if year == quarter.year and q <= quarter.number and record.item in by_item:
             by_item[record.item].append(record)
     items = [build_item(item, by_item[item.number], quarter, cumulative) for item in plan.items]
-    return ReportModel(plan=plan, quarter=quarter, cumulative=cumulative, items=items)
+    year_to_date = [r for rs in by_item.values() for r in rs]  # a plan-wide figure may come with any item
+    year_to_date.sort(key=lambda r: (r.date, r.created))
+    targets = [metric_progress(t, year_to_date, quarter) for t in plan.targets]
+    return ReportModel(plan=plan, quarter=quarter, cumulative=cumulative, items=items, targets=targets)

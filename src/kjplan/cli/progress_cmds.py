@@ -407,6 +407,23 @@ def status(
     _print_status(model)
 
 
+def _plan_targets_table(model):
+    """The plan-wide targets (主要预期目标), year to date, above the items."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from kjplan import progress
+
+    table = Table(title="全局指标（主要预期目标）", box=box.SIMPLE_HEAD, header_style="bold")
+    for header in ("指标", "年初至今 / 目标", "完成", "序时"):
+        table.add_column(header, overflow="fold")
+    for m in model.targets:
+        table.add_row(m.target.name, progress.metric_text(m), bar(m.completion),
+                      Text("滞后" if m.behind else "达到", style="bold red" if m.behind else "green"))
+    return table
+
+
 def _print_status(model) -> None:
     from rich import box
     from rich.table import Table
@@ -436,6 +453,8 @@ def _print_status(model) -> None:
         records = Text(str(len(rep.records)), style="magenta" if rep.missing else "")
         table.add_row(str(rep.item.number), _short(rep.item.title, 18), records, state_text, metrics, done, lag)
     out = console()
+    if model.targets:
+        out.print(_plan_targets_table(model))
     out.print(table)
     counts = "　".join(f"{k} {v}" for k, v in model.counts.items() if v)
     out.print(f"合计：{counts}")

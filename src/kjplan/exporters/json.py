@@ -4,6 +4,7 @@ Layout (version 1):
   {"format": "kjplan-report", "version": 1, "plan": {year, title, issuer},
    "quarter": "2020Q2", "period": "第二季度", "cumulative": false, "start", "end", "expected": 0.5,
    "counts": {状态: 事项数}, "missing": [无报送的事项序号],
+   "targets": [plan-wide targets (主要预期目标), each as a metric below],
    "items": [{number, title, lead, status, status_derived, behind, missing, units,
               metrics: [{id, name, unit, kind, target, achieved, completion, expected, status, behind}],
               records: [{id, quarter, date, unit, by, text, status, metrics, problems, next, amended}]}]}
@@ -54,6 +55,7 @@ def model_dict(model: ReportModel) -> dict:
         "start": model.start.isoformat(), "end": model.end.isoformat(),
         "expected": model.quarter.elapsed_share,
         "counts": model.counts, "missing": model.missing,
+        "targets": [m.as_dict() for m in model.targets],
         "items": [item_dict(rep) for rep in model.items],
     }
 
