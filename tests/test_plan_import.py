@@ -409,3 +409,13 @@ def test_items_numbered_like_parts_with_sub_points(tmp_path):
     assert [i.label for i in plan.items] == ["一、", "二、", "三、"]
     assert plan.item(1).text == "加强党的建设。坚持党的全面领导。\n（一）抓好理论学习。\n（二）抓好作风建设。"
     assert plan.item(1).title == "加强党的建设"
+
+
+def test_writing_without_overwrite_never_replaces(tmp_path):
+    from kjplan.fsutil import atomic_write
+
+    path = tmp_path / "2021.yaml"
+    assert atomic_write(path, b"new", overwrite=False) and path.read_bytes() == b"new"
+    with pytest.raises(FileExistsError):
+        atomic_write(path, b"other", overwrite=False)
+    assert path.read_bytes() == b"new" and sorted(p.name for p in tmp_path.iterdir()) == ["2021.yaml"]

@@ -27,11 +27,14 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
+def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> bool:
     """Write `data` to `path` via a temporary file and a rename; return False when the file already
-    held exactly these bytes (then it is left untouched, modification time included)."""
+    held exactly these bytes (then it is left untouched, modification time included).
+
+    overwrite=False: never replace an existing file, even one that appears while we write (the new
+    file is linked into place, which fails if the name is taken): FileExistsError."""
     path = Path(path)
-    if same_content(path, data):
+    if overwrite and same_content(path, data):
         return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,14 +49,37 @@ def atomic_write(path: Path, data: bytes) -> bool:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
+    except FileExistsError:
+        _unlink_quietly(tmp)
+        raise
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink_quietly(tmp)
         raise OutputError(f"无法写入 {path}（{os_reason(exc)}）") from None
+    if not overwrite:
+        _unlink_quietly(tmp)  # the file is in place under its own name: drop the temporary one
     return True
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: the small window of a check is all we have
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
+
+
+def _unlink_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
 
 
 def normalise_zip(data: bytes, when: dt.datetime) -> bytes:

@@ -12,14 +12,14 @@ existing plan is replaced only with `force`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from kjplan.errors import DataError, DataErrors, KjplanError, OutputError
+from kjplan.errors import DataError, DataErrors, KjplanError
+from kjplan.fsutil import atomic_write
 from kjplan.plan import Plan, Target, load_plan
 from kjplan.plan_import.source import Source
 from kjplan.plan_import.structure import Structure, Unplaced, parse_structure
@@ -159,43 +159,6 @@ def _content_errors(exc: ValidationError, source: Source, structure: Structure) 
     return DataErrors(errors)
 
 
-def _write_new(path: Path, text: str, *, force: bool) -> None:
-    """Write the whole file or nothing; without `force`, never replace an existing file (even one that
-    appears while we write)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {path}（{exc.strerror}）") from None
-    try:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o666 & ~mask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)  # fails if the file exists: no check-then-write race
-            except FileExistsError:
-                raise KjplanError(f"{path} 已存在，没有覆盖；确要用导入的内容替换它，请加 --force") from None
-            except OSError:  # a file system without hard links
-                if path.exists():
-                    raise KjplanError(f"{path} 已存在，没有覆盖；确要用导入的内容替换它，请加 --force") from None
-                os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {path}（{exc.strerror}）") from None
-    finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-
-
 def import_plan(document: Path | str, out: Path | str | None = None, *, plans_dir: Path | None = None,
                 year: int | None = None, issuer: str | None = None, date: dt.date | None = None,
                 force: bool = False, write: bool = True) -> ImportResult:
@@ -220,7 +183,10 @@ def import_plan(document: Path | str, out: Path | str | None = None, *, plans_di
     _check_round_trip(text, plan, out)
     result = ImportResult(plan=plan, yaml=text, source=source, structure=structure, proposed=proposed, notes=notes)
     if write:
-        _write_new(out, text, force=force)
+        try:
+            atomic_write(out, text.encode("utf-8"), overwrite=force)
+        except FileExistsError:
+            raise KjplanError(f"{out} 已存在，没有覆盖；确要用导入的内容替换它，请加 --force") from None
         result.path = out
     return result
 
