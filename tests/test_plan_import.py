@@ -419,3 +419,13 @@ def test_writing_without_overwrite_never_replaces(tmp_path):
     with pytest.raises(FileExistsError):
         atomic_write(path, b"other", overwrite=False)
     assert path.read_bytes() == b"new" and sorted(p.name for p in tmp_path.iterdir()) == ["2021.yaml"]
+
+
+def test_a_masthead_and_the_notice_title_before_the_notice(tmp_path):
+    text, expect = shape("goals")
+    head = ["中共渭南市科学技术局党组文件", "渭科党发〔2021〕5号", "关于印发《中共渭南市科学技术局党组2021年科技工作要点》的通知"]
+    path = tmp_path / "要点.txt"
+    path.write_text("\n".join(head) + "\n" + text, encoding="utf-8")
+    result = import_plan(path, tmp_path / "2021.yaml")
+    check_shape(result.plan, expect)
+    assert [u.line.number for u in result.unplaced] == [1, 2, 3]

@@ -184,7 +184,7 @@ def _is_heading_like(text: str) -> bool:
 
 def _notice(lines: list[Line], out: Structure) -> int:
     """The covering notice at the top, if there is one; returns the index of the first line after it."""
-    recipients_at = next((i for i, line in enumerate(lines[:3])
+    recipients_at = next((i for i, line in enumerate(lines[:6])  # after a 版头 and the notice's title
                           if line.text.endswith(("：", ":")) and "。" not in line.text and numbering(line.text) is None),
                          None)
     if recipients_at is None:
@@ -194,7 +194,7 @@ def _notice(lines: list[Line], out: Structure) -> int:
     if date_at is None:
         return 0
     for line in lines[:recipients_at]:
-        out.unplaced.append(Unplaced(line, "通知标题（计划文件不记录）"))
+        out.unplaced.append(Unplaced(line, "印发通知的版头或标题（计划文件不记录）"))
     out.recipients = [full_width(part.strip()) for part in re.split(r"[，,；;]", lines[recipients_at].text.rstrip("：:"))
                       if part.strip()]
     body = list(range(recipients_at + 1, date_at))
