@@ -429,3 +429,19 @@ def test_a_masthead_and_the_notice_title_before_the_notice(tmp_path):
     result = import_plan(path, tmp_path / "2021.yaml")
     check_shape(result.plan, expect)
     assert [u.line.number for u in result.unplaced] == [1, 2, 3]
+
+
+def test_init_from_a_document_without_a_notice(tmp_path):
+    """No 主送 line, so no unit is named: the settings keep an empty list (any unit goes) the office
+    fills in; kjplan assign edits the imported plan's lead lines as it does the bundled plan's."""
+    text, _ = shape("no-notice")
+    document = tmp_path / "要点.txt"
+    document.write_text(text, encoding="utf-8")
+    result = run_kjplan("init", "--plan", document, tmp_path / "ws")
+    assert result.returncode == 0, result.stderr
+    checked = run_kjplan("--root", tmp_path / "ws", "check")
+    assert checked.returncode == 0, checked.stderr
+    assigned = run_kjplan("--root", tmp_path / "ws", "assign", "1", "--lead", "办公室")
+    assert assigned.returncode == 0, assigned.stderr
+    plan = load_plan(tmp_path / "ws" / "plans" / "2021.yaml")
+    assert plan.item(1).lead == "办公室" and plan.item(1).targets == [] and plan.item(2).targets[0].review

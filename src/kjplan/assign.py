@@ -317,7 +317,9 @@ def recipient_units(plan: Plan) -> list[tuple[str, bool]]:
 def units_yaml(plan: Plan) -> str:
     """The units: block `kjplan init` writes: the recipients the notice names, and a comment for each
     group it names only collectively."""
-    lines = ["units:   # 报送单位名单：--unit、分工（kjplan assign）和填报表只接受名单中的单位，可防止错别字",
+    # With no unit named (a plan without a notice, or one naming groups only) the list stays empty: []
+    empty = not any(named for _, named in recipient_units(plan))
+    lines = [f"units:{' []' if empty else ''}   # 报送单位名单：--unit、分工（kjplan assign）和填报表只接受名单中的单位，可防止错别字",
              f"  # 按《{plan.title}》印发通知的主送机关逐一列出；原文只写了统称的，请办公室补充具体单位（每行一个）："]
     for unit, named in recipient_units(plan):
         if named:
