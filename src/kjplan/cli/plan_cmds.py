@@ -195,16 +195,14 @@ def import_cmd(
                                        help="写到这个文件；默认为工作区的 plans/年份.yaml。"),
     force: bool = typer.Option(False, "--force", help="该年度的计划文件已存在时覆盖它（默认不覆盖）。"),
     issuer: Optional[str] = typer.Option(None, "--issuer", metavar="NAME",
-                                         help="发文机关；原文没有写明时需要（原文写明时以原文为准，写了则以此为准）。"),
-    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="成文日期；原文没有写明时需要。"),
+                                         help="发文机关。原文（通知落款或标题开头）没有写明时必须写；写了则以它为准。"),
+    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="成文日期。原文没有写明时必须写；写了则以它为准。"),
 ):
-    """从工作要点原文导入新年度的计划：读出标题、印发通知、导语、各部分和各事项（逐字照录），
-    找出写明数字的量化指标供核对，写成 plans/年份.yaml。
+    """从工作要点原文导入新年度的计划：读出标题、印发通知、导语、各部分和各事项（逐字照录），找出写明数字的量化指标供核对，写成 plans/年份.yaml。
 
     读 .docx 时，Word 自动编号的序号照原样还原；.txt、.md 可为 UTF-8（含 BOM）或 GB18030/GBK 编码。
-    导入后会列出各部分、事项数、提出的指标（及其原文）和未能归入的文字（及其行号）。
-    提出的指标都标着 review: true，核对后删去；kjplan check 会列出尚未核对的指标。
-    没有找到编号的事项时不写入任何文件，退出码为 1。
+
+    导入后列出各部分、事项数、提出的指标（及其原文）和未能归入的文字（及其行号）。提出的指标都标着 review: true，核对后删去；kjplan check 列出尚未核对的指标。没有找到编号的事项时不写入任何文件，退出码为 1。
 
     示例：kjplan plan import 2021年工作要点.docx　　kjplan plan import 要点.txt --year 2021 --out 2021.yaml
     """
