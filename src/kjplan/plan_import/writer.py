@@ -14,11 +14,15 @@ from kjplan.numerals import cn_date, format_number
 from kjplan.plan import Plan, Target
 
 
+# libyaml's emitter where present: the pure-Python one takes most of an import's time.
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def scalar(value) -> str:
     """One YAML scalar on one line, quoted only where YAML needs it."""
     if isinstance(value, float):
         return format_number(value)
-    text = yaml.safe_dump(value, allow_unicode=True, width=float("inf"), default_flow_style=True)
+    text = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=2**31 - 1, default_flow_style=True)
     return text.removesuffix("\n...\n").rstrip("\n")
 
 
