@@ -69,7 +69,7 @@ def markdown(ws) -> str:
             lines += [marks[para.kind] + line, ""]
     lines += [doc.signature, "", f"{DATE.year}年{DATE.month}月{DATE.day}日", ""]
     for att in doc.attachments:
-        lines += [att.label, "", f"## {att.title}", "", "| " + " | ".join(att.table.header) + " |",
+        lines += ["附件", "", f"## {att.title}", "", "| " + " | ".join(att.table.header) + " |",
                   "|" + "---|" * len(att.table.header)]
         lines += ["| " + " | ".join(c.replace("|", "｜") for c in row) + " |" for row in att.table.rows]
     return "\n".join(lines) + "\n"

@@ -433,10 +433,15 @@ def _imprint_page(blocks: list[etree._Element], styles: etree._Element, landscap
     for LibreOffice and for Word (which spaces Latin and digits differently)."""
     final = oxml.section_facts(oxml.section_end(landscape))
     need = paging.table_height(table, styles) + oxml.LINE_PITCH  # and a line clear of the text
-    layouts = [paging.paginate(*paging.flow(blocks, styles, final, latin_gap=gap)) for gap in (True, False)]
-    if not landscape and all(len(ly.pages) % 2 == 0 and ly.last.free >= need for ly in layouts):
+    facts = paging.read(blocks, styles, final)
+
+    def fits(layout: paging.Layout) -> bool:
+        return len(layout.pages) % 2 == 0 and layout.last.free >= need
+
+    pages = paging.paginate(*facts.items(latin_gap=True))
+    if not landscape and fits(pages) and fits(paging.paginate(*facts.items(latin_gap=False))):
         return None
-    return len(layouts[0].pages) % 2 == 1
+    return len(pages.pages) % 2 == 1
 
 
 def _set_footers(package, doc: Document, imprint_page: bool | None) -> None:

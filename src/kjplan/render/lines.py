@@ -14,7 +14,11 @@ the lines itself. The rules, as LibreOffice 7.4 applies them (checked by the ren
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
+from operator import add
 from functools import lru_cache
 
 HANGING = frozenset("，。、；：？！．")  # may hang past the right margin
@@ -23,34 +27,39 @@ NO_LINE_END = frozenset("（《“‘「『【〔〈")
 LATIN_GAP = 0.2156  # em, measured: 3.45 pt at 16 pt
 PUNCT_GAP = 0.0156  # em, measured: 0.25 pt at 16 pt between "（" and "5" or "%" and "）"
 
+# A unit a line cannot break inside: a run of Latin letters, digits and signs with the opening marks
+# before it and the closing marks after it ("（50%）。"), or any other single character.
+_UNIT = re.compile("[" + "".join(sorted(NO_LINE_END)) + "]*[!-~]+[" + "".join(sorted(NO_LINE_START | HANGING))
+                   + "]*|.", re.S)
 
+
+_LATIN = re.compile("[A-Za-z0-9]")
+
+
+@lru_cache(maxsize=None)
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F", "A")
 
 
-def _units(text: str) -> list[str]:
-    """Pieces a line cannot break inside: a single wide character, or a run of narrow ones with the
-    opening punctuation before it and the closing punctuation after it ("（50%）。"), which
-    LibreOffice moves down whole rather than letting the last mark hang."""
-    raw: list[str] = []
-    for ch in text:
-        if raw and not _wide(ch) and not _wide(raw[-1][-1]) and not ch.isspace() and not raw[-1][-1].isspace():
-            raw[-1] += ch
-        else:
-            raw.append(ch)
-    out: list[str] = []
-    index = 0
-    while index < len(raw):
-        unit = raw[index]
-        if not _wide(unit[0]) and any(ch.isalnum() for ch in unit):
-            while out and out[-1] in NO_LINE_END:
-                unit = out.pop() + unit
-            while index + 1 < len(raw) and (raw[index + 1] in NO_LINE_START or raw[index + 1] in HANGING):
-                index += 1
-                unit += raw[index]
-        out.append(unit)
-        index += 1
-    return out
+@lru_cache(maxsize=None)
+def _kind(ch: str) -> str:
+    """H: a Chinese (wide) letter; L: a Latin letter or digit; O: anything else."""
+    if _wide(ch):
+        return "H" if ch.isalpha() else "O"
+    return "L" if ch.isascii() and ch.isalnum() else "O"
+
+
+_WIDTHS: dict[tuple[float, float], dict[str, float]] = {}  # (size, spacing) -> unit -> points
+
+
+def _width(cache: dict[str, float], unit: str, size: float, spacing: float) -> float:
+    """A unit's width: wide characters a full size, narrow ones half, each plus `spacing`, and a
+    hair of space where the two meet inside it."""
+    wide = sum(1 for ch in unit if _wide(ch))
+    switches = sum(1 for a, b in zip(unit, unit[1:]) if _wide(a) != _wide(b))
+    width = cache[unit] = (wide * (size + spacing) + (len(unit) - wide) * (size / 2 + spacing)
+                           + switches * PUNCT_GAP * size)
+    return width
 
 
 @lru_cache(maxsize=8192)
@@ -61,47 +70,38 @@ def count_lines(text: str, first: float, rest: float, size: float, spacing: floa
     `hanging` (in a table cell, which LibreOffice keeps its text inside), no mark hangs."""
     if not text:
         return 1
-    gap = LATIN_GAP * size if latin_gap else 0.0
-    units = _units(text)
-
-    def advance(unit: str) -> float:
-        width = sum((size if _wide(ch) else size / 2) + spacing for ch in unit)
-        # a hair of space where full-width punctuation meets a narrow character inside a unit
-        return width + PUNCT_GAP * size * sum(1 for a, b in zip(unit, unit[1:]) if _wide(a) != _wide(b))
-
-    def spaced(a: str, b: str) -> bool:
-        """A gap between the end of unit a and the start of unit b on one line."""
-        x, y = a[-1], b[0]
-        return (_wide(x) and x.isalpha() and y.isascii() and y.isalnum()) or (
-            _wide(y) and y.isalpha() and x.isascii() and x.isalnum())
-
-    lines, width, avail = 1, 0.0, first
-    line: list[str] = []
-    index = 0
-    while index < len(units):
-        unit = units[index]
-        add = advance(unit) + (gap if line and spaced(line[-1], unit) else 0.0)
-        if not line or width + add <= avail + 0.01:
-            line.append(unit)
-            width += add
-            index += 1
-            continue
-        if unit in HANGING and hanging:
-            line.append(unit)  # hangs in the margin; the line ends after it
-            index += 1
-            if index == len(units):
-                break
-            carried: list[str] = []
-        elif (unit in NO_LINE_START or unit in HANGING) and len(line) > 1:
-            carried = [line.pop()]  # the character before goes down with it
-        else:
-            carried = []
-        while len(line) > 1 and line[-1] in NO_LINE_END:
-            carried.insert(0, line.pop())
+    units = _UNIT.findall(text)
+    n = len(units)
+    widths_of = _WIDTHS.setdefault((size, spacing), {})
+    widths = [widths_of.get(unit) or _width(widths_of, unit, size, spacing) for unit in units]
+    # gaps[k]: the space between unit k-1 and unit k when they share a line (gaps[0] = 0).
+    gaps = [0.0] * n
+    if latin_gap and _LATIN.search(text):
+        gap = LATIN_GAP * size
+        for i, unit in enumerate(units):
+            if unit[0] < "\x80" or unit[-1] < "\x80":  # a Latin letter or digit may end it
+                if i and _kind(unit[0]) == "L" and _kind(units[i - 1][-1]) == "H":
+                    gaps[i] = gap
+                if i + 1 < n and _kind(unit[-1]) == "L" and _kind(units[i + 1][0]) == "H":
+                    gaps[i + 1] = gap
+    # totals[k] = widths of units[:k] + the gaps among them; a line units[s:e] is
+    # totals[e] - totals[s] - gaps[s] wide.
+    totals = list(accumulate(map(add, widths, gaps), initial=0.0))
+    if totals[-1] <= first + 0.01:
+        return 1  # most paragraphs of a table, and short ones
+    lines, start, avail = 0, 0, first
+    while start < n:
         lines += 1
-        avail = rest
-        line = carried
-        width = 0.0
-        for i, piece in enumerate(line):
-            width += advance(piece) + (gap if i and spaced(line[i - 1], piece) else 0.0)
+        end = bisect_right(totals, totals[start] + gaps[start] + avail + 0.01) - 1
+        end = max(end, start + 1)  # a unit wider than the line stands alone
+        if end >= n:
+            break
+        following = units[end]
+        if following in HANGING and hanging:
+            end += 1  # hangs in the margin; the line ends after it
+        elif (following in NO_LINE_START or following in HANGING) and end - 1 > start:
+            end -= 1  # the character before goes down with it
+        while end - 1 > start and units[end - 1] in NO_LINE_END:
+            end -= 1
+        start, avail = end, rest
     return lines

@@ -672,86 +672,113 @@ class SectionFacts:
     start: str  # nextPage, evenPage, oddPage
 
 
+_ON_OFF = ("keepNext", "keepLines", "widowControl", "pageBreakBefore", "snapToGrid")
+_PPR, _PSTYLE, _VAL, _R, _RPR, _T, _TAB, _BR, _SECTPR = (
+    _qn(t) for t in ("pPr", "pStyle", "val", "r", "rPr", "t", "tab", "br", "sectPr"))
+_IND = ("left", "right", "firstLine", "hanging")
+
+
+def _ppr_values(ppr: etree._Element | None) -> dict[str, object]:
+    """What a pPr sets itself: on/off properties, the exact line height, indents."""
+    out: dict[str, object] = {}
+    if ppr is None:
+        return out
+    for child in ppr:
+        name = etree.QName(child).localname
+        if name in _ON_OFF:
+            out[name] = child.get(_qn("val")) not in ("0", "false", "off")
+        elif name == "spacing" and child.get(_qn("line")) is not None:
+            out["line"] = int(child.get(_qn("line")))
+        elif name == "ind":
+            for key in _IND:
+                if child.get(_qn(key)) is not None:
+                    out[key] = int(child.get(_qn(key)))
+    return out
+
+
+def _rpr_values(rpr: etree._Element | None) -> dict[str, int]:
+    """What an rPr sets itself: size (half-points), character spacing (twips), width (percent)."""
+    out: dict[str, int] = {}
+    if rpr is None:
+        return out
+    for child in rpr:
+        name = etree.QName(child).localname
+        if name in ("sz", "spacing", "w") and child.get(_qn("val")) is not None:
+            out[name] = int(child.get(_qn("val")))
+    return out
+
+
 class StyleResolver:
-    """Effective paragraph and run properties: direct formatting, then the style chain, then the
-    document defaults (how Word resolves them)."""
+    """Effective paragraph and run properties, as Word resolves them: direct formatting over the
+    style chain over the document defaults. Each style's values are worked out once."""
 
     def __init__(self, styles: etree._Element):
         self.styles = {s.get(_qn("styleId")): s for s in styles.iter(_qn("style"))}
         defaults = styles.find(_qn("docDefaults"))
         self.ppr_default = defaults.find(f"{_qn('pPrDefault')}/{_qn('pPr')}") if defaults is not None else None
         self.rpr_default = defaults.find(f"{_qn('rPrDefault')}/{_qn('rPr')}") if defaults is not None else None
+        self._values: dict[tuple[str | None, str], dict] = {}
 
-    def chain(self, style_id: str | None, kind: str) -> list[etree._Element]:
-        out = []
-        style_id = style_id or "Normal"
-        while style_id in self.styles:
-            style = self.styles[style_id]
-            props = style.find(_qn(kind))
-            if props is not None:
-                out.append(props)
-            based = style.find(_qn("basedOn"))
-            style_id = based.get(_qn("val")) if based is not None else None
-        return out
-
-    @staticmethod
-    def first(sources: Sequence[etree._Element | None], path: str, attr: str | None = "val"):
-        """The first source that sets `path` (and `attr`): the attribute's value, or True for a bare
-        on/off element; None when none sets it."""
-        tag = "/".join(_qn(t) for t in path.split("/"))
-        for props in sources:
-            if props is None:
-                continue
-            found = props.find(tag)
-            if found is None:
-                continue
-            if attr is None:
-                return found
-            value = found.get(_qn(attr))
-            if value is not None:
-                return value
-            if attr == "val":
-                return True
-        return None
+    def style_values(self, style_id: str | None, kind: str) -> dict:
+        """The values style `style_id` (Normal when None) gives, `kind` pPr or rPr."""
+        key = (style_id, kind)
+        if key not in self._values:
+            chain = []
+            current = style_id or "Normal"
+            while current in self.styles:
+                chain.append(self.styles[current])
+                based = self.styles[current].find(_qn("basedOn"))
+                current = based.get(_qn("val")) if based is not None else None
+            read = _ppr_values if kind == "pPr" else _rpr_values
+            values = dict(read(self.ppr_default if kind == "pPr" else self.rpr_default))
+            for style in reversed(chain):
+                values.update(read(style.find(_qn(kind))))
+            self._values[key] = values
+        return self._values[key]
 
     def paragraph(self, p: etree._Element) -> ParagraphFacts:
-        ppr = p.find(_qn("pPr"))
-        style = ppr.find(_qn("pStyle")).get(_qn("val")) if ppr is not None and ppr.find(_qn("pStyle")) is not None \
-            else None
-        psources = [ppr, *self.chain(style, "pPr"), self.ppr_default]
-        rsources = [*self.chain(style, "rPr"), self.rpr_default]
-
-        def on(name: str) -> bool:
-            value = self.first(psources, name)
-            return value is True or value in ("1", "true", "on")
-
-        ind = {key: int(self.first(psources, "ind", key) or 0) for key in ("left", "right", "firstLine", "hanging")}
-        sizes, spacings, scales = [], [], []
-        for run in p.iter(_qn("r")):
-            own = run.find(_qn("rPr"))
-            if run.find(_qn("t")) is None:
-                continue
-            sizes.append(int(self.first([own, *rsources], "sz") or 20) / 2)
-            spacings.append(int(self.first([own, *rsources], "spacing") or 0) / 20)
-            scales.append(int(self.first([own, *rsources], "w") or 100))
-        text = "".join((t.text or "") if t.tag == _qn("t") else "\t" for t in p.iter(_qn("t"), _qn("tab"))
-                       if t.getparent().tag == _qn("r"))
-        sect = ppr.find(_qn("sectPr")) if ppr is not None else None
+        ppr = p.find(_PPR)
+        style_el = ppr.find(_PSTYLE) if ppr is not None else None
+        style = style_el.get(_VAL) if style_el is not None else None
+        values = self.style_values(style, "pPr")
+        if ppr is not None and len(ppr) > (1 if style_el is not None else 0):
+            values = {**values, **_ppr_values(ppr)}
+        run_style = self.style_values(style, "rPr")
+        runs: list[dict] = []
+        text: list[str] = []
+        breaks = 0
+        for run in p.iter(_R):
+            has_text = False
+            own = None
+            for child in run:
+                tag = child.tag
+                if tag == _T:
+                    text.append(child.text or "")
+                    has_text = True
+                elif tag == _TAB:
+                    text.append("\t")
+                elif tag == _BR:
+                    breaks += 1
+                elif tag == _RPR:
+                    own = child
+            if has_text:
+                runs.append({**run_style, **_rpr_values(own)} if own is not None else run_style)
+        sect = ppr.find(_SECTPR) if ppr is not None else None
         return ParagraphFacts(
-            text=text,
-            breaks=len(p.findall(f"{_qn('r')}/{_qn('br')}")),
-            keep_next=on("keepNext"),
-            keep_lines=on("keepLines"),
-            widows=on("widowControl"),
-            page_break_before=on("pageBreakBefore"),
-            line=int(self.first(psources, "spacing", "line") or LINE_PITCH),
-            snap=self.first(psources, "snapToGrid") not in ("0", "false", "off"),
-            left=ind["left"],
-            right=ind["right"],
-            first=ind["firstLine"] - ind["hanging"],
-            size=max(sizes, default=BODY_SZ / 2),
-            scale=scales[0] if scales else 100,
-            spacing=spacings[0] if spacings else 0.0,
+            text="".join(text),
+            breaks=breaks,
+            keep_next=bool(values.get("keepNext", False)),
+            keep_lines=bool(values.get("keepLines", False)),
+            widows=bool(values.get("widowControl", False)),
+            page_break_before=bool(values.get("pageBreakBefore", False)),
+            line=int(values.get("line", LINE_PITCH)),
+            snap=bool(values.get("snapToGrid", True)),
+            left=int(values.get("left", 0)),
+            right=int(values.get("right", 0)),
+            first=int(values.get("firstLine", 0)) - int(values.get("hanging", 0)),
+            size=max((r.get("sz", 20) / 2 for r in runs), default=BODY_SZ / 2),
+            scale=runs[0].get("w", 100) if runs else 100,
+            spacing=runs[0].get("spacing", 0) / 20 if runs else 0.0,
             section=section_facts(sect) if sect is not None else None,
         )
 

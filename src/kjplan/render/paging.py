@@ -232,38 +232,56 @@ def _place_rows(rows: Rows, layout: Layout, new_page) -> None:
 ROW_EXTRA = 10  # twips a table row takes beyond its lines: the 0.5 pt rule between rows
 
 
-def flow(blocks: Sequence[etree._Element], styles: etree._Element, last: oxml.SectionFacts, *,
-         latin_gap: bool = True) -> tuple[list[Item], int]:
-    """The pages model's items for the body `blocks` (paragraphs and tables, in order), and the
-    height of the first page's text block; `last` is the section the body's own sectPr describes.
-    Floating tables (the 版记) take no room in the flow and are left out."""
+@dataclass(frozen=True)
+class Facts:
+    """What the pages model needs to know of a document's blocks, read once (see `read`)."""
+
+    blocks: tuple[object, ...]  # oxml.ParagraphFacts, or a table's (rows, header, floating, margin)
+    sections: tuple[oxml.SectionFacts, ...]
+
+    def items(self, *, latin_gap: bool = True) -> tuple[list[Item], int]:
+        """The model's items, and the height of the first page's text block. Floating tables (the
+        版记) take no room in the flow and are left out."""
+        current = 0
+        items: list[Item] = []
+        for fact in self.blocks:
+            width = self.sections[current].width
+            if isinstance(fact, oxml.ParagraphFacts):
+                items.append(_para(fact, width, latin_gap))
+                if fact.section is not None:
+                    current += 1
+                    items.append(Section(self.sections[current].height, self.sections[current].start))
+            else:
+                rows, header, floating, margin = fact
+                if not floating:
+                    heights = tuple(_row_height(cells, margin, latin_gap) for cells in rows)
+                    items.append(Rows(heights, header))
+        return items, self.sections[0].height
+
+
+def read(blocks: Sequence[etree._Element], styles: etree._Element, last: oxml.SectionFacts) -> Facts:
+    """The facts of the body `blocks` (paragraphs and tables, in order); `last` is the section the
+    body's own sectPr describes."""
     resolver = oxml.StyleResolver(styles)
-    facts: list[tuple[etree._Element, object]] = []
+    facts: list[object] = []
     sections: list[oxml.SectionFacts] = []
+    paragraph_tag = oxml.el("p").tag
     for block in blocks:
-        if block.tag == oxml.el("p").tag:
+        if block.tag == paragraph_tag:
             para = resolver.paragraph(block)
-            facts.append((block, para))
+            facts.append(para)
             if para.section is not None:
                 sections.append(para.section)
         else:
-            facts.append((block, resolver.table(block)))
+            facts.append(resolver.table(block))
     sections.append(last)
-    current = 0
-    items: list[Item] = []
-    for block, fact in facts:
-        width = sections[current].width
-        if isinstance(fact, oxml.ParagraphFacts):
-            items.append(_para(fact, width, latin_gap))
-            if fact.section is not None:
-                current += 1
-                items.append(Section(sections[current].height, sections[current].start))
-        else:
-            rows, header, floating, margin = fact
-            if not floating:
-                heights = tuple(_row_height(cells, margin, latin_gap) for cells in rows)
-                items.append(Rows(heights, header))
-    return items, sections[0].height
+    return Facts(tuple(facts), tuple(sections))
+
+
+def flow(blocks: Sequence[etree._Element], styles: etree._Element, last: oxml.SectionFacts, *,
+         latin_gap: bool = True) -> tuple[list[Item], int]:
+    """`read` and `Facts.items` in one: the model's items for `blocks`."""
+    return read(blocks, styles, last).items(latin_gap=latin_gap)
 
 
 def table_height(table: etree._Element, styles: etree._Element) -> int:
