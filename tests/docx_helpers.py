@@ -103,6 +103,8 @@ def text_of_lines(lines: int, seed: int = 0) -> str:
     raise AssertionError(lines)
 
 
+SMALL_TABLE = Table(["序号", "事项", "进展"], [[str(i), "推进科技创新平台建设", "按计划推进"] for i in range(1, 4)],
+                    [1, 4, 4])
 IMPRINT = Imprint("市委办公室，市政府办公室", "渭南市科学技术局办公室", dt.date(2020, 7, 6))
 
 

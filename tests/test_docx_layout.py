@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
@@ -524,3 +526,28 @@ def test_masthead_takes_ten_grid_lines_in_red():
     assert int(mark.find("w:r/w:rPr/w:w", NS).get(qn("w:val"))) == 100  # short enough at full width
     (number,) = [p for p in masthead if text_of(p) == short.number]  # no 签发人: centred
     assert number.find("w:pPr/w:jc", NS).get(qn("w:val")) == "center"
+
+
+def test_same_bytes_whatever_the_hash_seed(tmp_path):
+    """Byte-identical output for the same input, across processes (set and dict order included):
+    a 版头, a sideways attachment and a 版记 whose page the pages model decides."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, datetime as dt\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from docx_helpers import SMALL_TABLE as T, report\n"
+        "from kjplan.render.docx import render_docx\n"
+        "from kjplan.render.document import Attachment, Masthead\n"
+        "doc = report(10, 9, 15, masthead=Masthead('中共渭南市科学技术局党组文件', '渭科党发〔2020〕12号', '张三'),\n"
+        "             attachments=[Attachment('重点任务推进情况表', T, landscape=True)])\n"
+        "sys.stdout.buffer.write(render_docx(doc)[0])\n"
+    )
+    tests = str(Path(__file__).resolve().parent)
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        outputs.append(subprocess.run([sys.executable, "-c", code, tests], env=env, capture_output=True,
+                                      check=True).stdout)
+    assert outputs[0] == outputs[1] and outputs[0].startswith(b"PK")

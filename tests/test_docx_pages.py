@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from docx_helpers import report, sample_document
+from docx_helpers import SMALL_TABLE, report, sample_document
 from kjplan.render.docx import render_docx
-from kjplan.render.document import Attachment, Masthead, Table
+from kjplan.render.document import Attachment, Masthead
 from render_helpers import (
     BLOCK_LEFT,
     BLOCK_RIGHT,
@@ -40,9 +40,6 @@ REPORT_TITLES = [f"中共渭南市科学技术局党组关于2020年{p}科技工
                  for p in ("第一季度", "第二季度", "上半年", "前三季度")]
 SIXTY = ("渭南市科学技术局关于进一步加强全市科技创新平台建设推动高新技术企业高质量发展"
          "和科技成果转移转化工作的实施意见及其配套措施")
-SMALL_TABLE = Table(["序号", "事项", "进展"], [[str(i), "推进科技创新平台建设", "按计划推进"] for i in range(1, 4)],
-                    [1, 4, 4])
-
 
 def _example(quarter: str, cumulative: bool) -> bytes:
     """The example workspace's report, as `kjplan report` writes it."""

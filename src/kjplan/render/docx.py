@@ -115,8 +115,9 @@ class _Writer:
         lines = [(para.kind, line) for para in self.doc.body for line in self.lines(para.text)]
         for index, (kind, line) in enumerate(lines):
             if index == len(lines) - 1:
-                # The last paragraph keeps (at least two of its lines) with 附件说明, 署名 and 成文日期:
-                # a page with only the signature block is a fault (7.3.5.5).
+                # The last paragraph keeps with 附件说明, 署名 and 成文日期: a page with only the
+                # signature block is a fault (7.3.5.5). LibreOffice moves the paragraph whole; widow
+                # control makes a renderer that splits it move two lines at least.
                 props = ppr(style=_STYLE_OF_KIND[kind], keep_next=True, widow_control=True)
             else:
                 props = ppr(style=_STYLE_OF_KIND[kind])
