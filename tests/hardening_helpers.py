@@ -32,11 +32,12 @@ def run(ws, *args, input: str | bytes | None = "", env: dict | None = None, toda
         popen["stdin"] = subprocess.DEVNULL
     full_env = dict(os.environ if env is None else env)
     full_env.setdefault("KJPLAN_LOCK_TIMEOUT", "5")
+    popen.setdefault("stdout", subprocess.PIPE)
+    popen.setdefault("stderr", subprocess.PIPE)
     result = subprocess.run(argv + [os.fsencode(a) if isinstance(a, bytes) else str(a) for a in args],
-                            input=data, capture_output="stdout" not in popen, env=full_env, timeout=timeout,
-                            **popen)
-    result.stdout = (result.stdout or b"").decode("utf-8", "replace")
-    result.stderr = (result.stderr or b"").decode("utf-8", "replace")
+                            input=data, env=full_env, timeout=timeout, **popen)
+    result.stdout = result.stdout.decode("utf-8", "replace") if isinstance(result.stdout, bytes) else ""
+    result.stderr = result.stderr.decode("utf-8", "replace") if isinstance(result.stderr, bytes) else ""
     return result
 
 
@@ -53,7 +54,8 @@ def files(root: Path) -> dict[str, bytes]:
 # Words a Chinese message may carry: commands, options, formats, names of files and fields.
 _ALLOWED = re.compile(r"kjplan( [a-z-]+)?|--?[a-zA-Z][\w-]*|[\w./\\:-]*[/\\][\w./\\:-]*|[\w-]+\.[a-z]{2,5}\b"
                       r"|LibreOffice|Word|Excel|WPS|YAML|JSON|CSV|UTF-8|GBK|GB18030|BOM|XML|PDF|Tab|Unicode"
-                      r"|Ctrl-C|SIGTERM|SIGINT|true|false|YYYY-MM-DD|[A-Z]+\d*|U\+[0-9A-F]+|0x[0-9A-F]+")
+                      r"|Ctrl-C|SIGTERM|SIGINT|true|false|YYYY-MM-DD|[A-Z]+\d*|U\+[0-9A-F]+|0x[0-9A-F]+"
+                      r"|\b(docx|pdf|json|csv|xlsx|yaml|yml|all|auto|table|current|previous|done|on-track|behind|not-started)\b")
 
 
 def assert_chinese(message: str) -> None:
@@ -117,3 +119,50 @@ def limit_file_size(size: int):
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
 
     return apply
+
+
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+               b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+               b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+               b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def fake_soffice(folder: Path, behaviour: str) -> Path:
+    """A stand-in for LibreOffice (KJPLAN_SOFFICE): it makes the profile folder as soffice does, then
+    writes a valid one-page PDF ("good"), an empty file ("empty"), a cut-off PDF ("torn"), nothing at all
+    while exiting 0 ("none"), or starts a child and hangs ("hang", writing both pids to hang.pids)."""
+    script = Path(folder) / f"soffice-{behaviour}"
+    script.write_text(f"""#!{sys.executable}
+import os, sys, time, subprocess
+from pathlib import Path
+args = sys.argv[1:]
+profile = next(a for a in args if a.startswith("-env:UserInstallation=")).split("=", 1)[1]
+Path(profile.replace("file://", "")).mkdir(parents=True, exist_ok=True)
+(Path(profile.replace("file://", "")) / "registrymodifications.xcu").write_text("x" * 1000)
+out = Path(args[args.index("--outdir") + 1])
+pdf = out / (Path(args[-1]).stem + ".pdf")
+behaviour = {behaviour!r}
+if behaviour == "good":
+    pdf.write_bytes({MINIMAL_PDF!r})
+elif behaviour == "empty":
+    pdf.write_bytes(b"")
+elif behaviour == "torn":
+    pdf.write_bytes({MINIMAL_PDF[:60]!r})
+elif behaviour == "hang":
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    (Path({str(folder)!r}) / "hang.pids").write_text(f"{{os.getpid()}} {{child.pid}}")
+    time.sleep(120)
+""", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by its parent) is not running
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except OSError:
+        return True

@@ -175,3 +175,103 @@ def test_no_crash_and_nothing_changed_behind_the_users_back(tmp_path, case):
             if not _matches(name, step.changes):
                 assert before.get(name) == after.get(name), f"{step.args} changed {name}"
         assert_all_open(ws.root / "reports")
+
+
+# ------------------------------------------------------------------------ 13. closed standard streams
+
+def _close(*fds):
+    import os
+
+    def apply():
+        for fd in fds:
+            os.close(fd)
+    return apply
+
+
+STREAM_CASES = [
+    # (name, args, closed descriptors, exit code, message)
+    ("log-stdout-closed", ("log",), (1,), 73, "标准输出已关闭"),
+    ("status-stdout-closed", ("status", "-q", "2"), (1,), 73, "标准输出已关闭"),
+    ("plan-stdout-closed", ("plan",), (1,), 73, "标准输出已关闭"),
+    ("text-from-closed-stdin", ("add-progress", "-i", "1", "-q", "2", "-s", "done", "--text", "-"), (0,), 1,
+     "标准输入已关闭"),
+    ("amend-from-closed-stdin", ("amend", "0123456789abcdef", "--text", "-"), (0,), 1, "标准输入已关闭"),
+]
+
+
+@pytest.mark.parametrize("name,args,closed,code,says", STREAM_CASES, ids=[c[0] for c in STREAM_CASES])
+def test_closed_streams_are_a_message_not_a_crash(tmp_path, name, args, closed, code, says):
+    import subprocess
+
+    ws = init_workspace(tmp_path / "ws")
+    with_ledger(line())(ws)
+    before = files(ws.root)
+    result = run(ws, *args, input=None, stdin=subprocess.DEVNULL, preexec_fn=_close(*closed))
+    assert_clean_failure(result, code, says)
+    assert files(ws.root) == before
+
+
+def test_stderr_closed_too_is_still_no_crash(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    result = run(ws, "log", input=None, preexec_fn=_close(1, 2))
+    assert result.returncode == 73 and result.stderr == ""
+
+
+# --------------------------------------------------------------- 14. templates that fail while filled in
+
+TEMPLATE_CASES = [
+    # (name, inserted into the title macro, the line named (0: the macro's own line; None: no line), words)
+    ("division-by-zero", "{{ 1/0 }}", 0, "除数为零"),
+    ("text-plus-number", "{{ issuer + 1 }}", 0, "类型不符"),
+    ("undefined-name", "{{ nosuch }}", 0, "“nosuch”没有定义"),
+    ("undefined-field", "{{ issuer.nosuch.deeper }}", 0, "“nosuch”"),
+    ("recursive-macro", "{% macro again(n) %}{{ again(n) }}{% endmacro %}{{ again(1) }}", 0, "调用自身"),
+    ("huge-repetition", '{{ "很长" * 1000000000 }}', 0, "过长"),
+    ("huge-power", "{{ 10 ** 100000000 }}", 0, "过大"),
+    ("huge-range", "{% for i in range(10**9) %}{% endfor %}", 0, "range"),
+    ("sandbox-escape", "{{ issuer.__class__.__mro__ }}", 0, "不允许"),
+    ("control-character-output", '{{ "\\x01" }}', None, "U+0001"),
+    ("syntax", "{% if %}", 0, "模板语法错误"),
+    ("unclosed-block", "{% if true %}", 2, "模板语法错误"),
+]
+
+
+@pytest.mark.parametrize("name,body,offset,says", TEMPLATE_CASES, ids=[c[0] for c in TEMPLATE_CASES])
+def test_a_failing_template_is_exit_78_with_file_and_line(tmp_path, name, body, offset, says):
+    ws = init_workspace(tmp_path / "ws")
+    assert run(ws, *REPORT).returncode == 0
+    template = ws.templates_dir / "report.j2"
+    text = template.read_text(encoding="utf-8")
+    start = text.index("{% macro title(")
+    end = text.index("%}", start) + 2
+    line = text[:end].count("\n") + 1
+    template.write_text(text[:end] + body + text[end:], encoding="utf-8")
+    before = files(ws.root)
+    started = time.monotonic()
+    result = run(ws, *REPORT)
+    assert time.monotonic() - started < 30
+    where = "report.j2:" if offset is None else f"report.j2:{line + offset}:"
+    assert_clean_failure(result, 78, where, says)
+    assert files(ws.root) == before
+
+
+def test_an_unreadable_template_is_exit_78_naming_it(tmp_path, monkeypatch):
+    import datetime as dt
+
+    import jinja2.loaders
+
+    from kjplan.errors import ConfigError
+    from kjplan.report_job import write_report
+
+    ws = init_workspace(tmp_path / "ws")
+
+    def unreadable(filename, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", filename)
+
+    # As the loader sees a template the user cannot read (tests run as root, which reads anything).
+    monkeypatch.setattr(jinja2.loaders, "open", unreadable, raising=False)
+    with pytest.raises(ConfigError) as caught:
+        write_report(ws, "2", date=dt.date(2020, 7, 6), today=dt.date(2020, 7, 6))
+    assert caught.value.exit_code == 78
+    assert "report.j2" in caught.value.message and "无法读取模板（没有权限）" in caught.value.message
+    assert_chinese(caught.value.message)

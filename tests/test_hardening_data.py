@@ -116,3 +116,122 @@ def test_a_record_from_a_clock_in_the_future_can_still_be_amended(ws):
         assert path.read_bytes().startswith(before) and path.read_bytes().count(b"\n") == before.count(b"\n") + 1
         shown = json.loads(run(ws, "log", "--format", "json").stdout)
         assert [(r["id"], r["text"], r["amended"]) for r in shown] == [(record, text, True)]
+
+
+# --------------------------------------------------------------------------- 2. formula injection
+
+FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "=HYPERLINK(\"http://example.com\",\"点我\")"]
+
+
+def test_texts_that_look_like_formulas_stay_text_in_xlsx_and_csv(ws):
+    import csv
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    for n, text in enumerate(FORMULAS, start=1):
+        add(ws, n, text, "--unit", text.strip(), "--problems", text)
+    result = run(ws, "export", "-q", "2", "--formats", "csv,xlsx")
+    assert result.returncode == 0, result.stderr
+    assert_all_open(ws.reports_dir)
+    xlsx = ws.reports_dir / "ledger-2020Q2.xlsx"
+    with zipfile.ZipFile(xlsx) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet  # not one formula
+    book = load_workbook(xlsx)
+    cells = [c for row in book.active.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    problems = {c.value for c in cells if isinstance(c.value, str)}
+    for text in FORMULAS:
+        assert f"{text.strip()}：{text.strip()}" in problems  # 存在问题: "unit：text", as written
+    rows = list(csv.reader(io.StringIO((ws.reports_dir / "records-2020Q2.csv").read_text("utf-8-sig"), newline="")))
+    header = rows[0]
+    for row in rows[1:]:
+        for value in row:
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    texts = [row[header.index("进展情况")] for row in rows[1:]]
+    assert texts == ["'" + t for t in FORMULAS]
+    # log --format csv, which offices open in Excel too.
+    logged = run(ws, "log", "--format", "csv").stdout
+    assert "'=1+1" in logged and ",=1+1" not in logged
+
+
+# ------------------------------------------------------------------ 4. an export is all or nothing
+
+def _exported(ws):
+    add(ws, 1, "第一条进展。")
+    result = run(ws, "export", "-q", "2", "--formats", "docx,json,csv,xlsx")
+    assert result.returncode == 0, result.stderr
+    add(ws, 2, "第二条进展，改变了每一个文件。")
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in ws.reports_dir.iterdir() if p.is_file()}
+
+
+def _chattr(flag: str, path) -> bool:
+    import subprocess
+
+    return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
+
+
+def test_a_file_that_cannot_be_replaced_stops_the_export_before_any_file_changes(ws):
+    before = _exported(ws)
+    docx = ws.reports_dir / "report-2020Q2.docx"
+    if not _chattr("+i", docx):
+        pytest.skip("chattr +i (an immutable file) is not available here")
+    try:
+        result = run(ws, "export", "-q", "2", "--formats", "docx,json,csv,xlsx")
+    finally:
+        _chattr("-i", docx)
+    assert_clean_failure(result, 73, "report-2020Q2.docx", "输出文件夹未改动")
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in ws.reports_dir.iterdir() if p.is_file()}
+    assert after == before
+    assert not [p for p in ws.reports_dir.iterdir() if p.name.startswith(".kjplan-")]
+
+
+@pytest.mark.parametrize("failing", ["report-2020Q2.docx", "ledger-2020Q2.xlsx"])
+def test_a_rename_failing_midway_puts_back_every_file_already_replaced(ws, monkeypatch, failing):
+    import datetime as dt
+    import os
+
+    from kjplan import export_job
+    from kjplan.errors import OutputError
+
+    before = _exported(ws)
+    real = os.replace
+
+    def replace(src, dst, *a, **kw):
+        if str(dst).endswith(failing) and ".kjplan-export-" in str(src):
+            raise PermissionError(13, "Permission denied", str(dst))  # Word on Windows holds it open
+        return real(src, dst, *a, **kw)
+
+    monkeypatch.setattr(export_job.os, "replace", replace)
+    with pytest.raises(OutputError) as caught:
+        export_job.export(ws, quarter="2", formats="docx,json,csv,xlsx", today=dt.date(2020, 7, 6))
+    assert caught.value.exit_code == 73 and "输出文件夹保持原样" in caught.value.message
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in ws.reports_dir.iterdir() if p.is_file()}
+    assert after == before
+    assert not [p for p in ws.reports_dir.iterdir() if p.name.startswith(".kjplan-")]
+
+
+# ------------------------------------------------------------- 6. Excel's 32,767 characters a cell
+
+def test_a_cell_beyond_excels_limit_is_shortened_with_a_warning_and_kept_whole_elsewhere(ws):
+    from openpyxl import load_workbook
+
+    from kjplan.cells import EXCEL_CELL_LIMIT
+
+    problems = "问题" * 2400  # 4,800 characters a record; eight records of item 1 make one cell of 38,000+
+    batch = ws.root / "batch.csv"
+    batch.write_text("item,quarter,status,text,problems\n" + "".join(f"1,2,done,第 {i} 条,{problems}\n" for i in range(8)),
+                     encoding="utf-8")
+    assert run(ws, "add-progress", "--from", batch).returncode == 0
+    result = run(ws, "export", "-q", "2", "--formats", "json,csv,xlsx", "-v")
+    assert result.returncode == 0, result.stderr
+    assert "第 1 项" in result.stderr and "32767" in result.stderr and "存在问题" in result.stderr
+    book = load_workbook(ws.reports_dir / "ledger-2020Q2.xlsx")
+    cell = book.active.cell(row=2, column=7).value
+    assert len(cell) == EXCEL_CELL_LIMIT and cell.endswith("见报告和 JSON/CSV 文件）")
+    data = json.loads((ws.reports_dir / "report-2020Q2.json").read_text("utf-8"))
+    item = next(i for i in data["items"] if i["number"] == 1)
+    assert [r["problems"] for r in item["records"]] == [problems] * 8
+    assert (ws.reports_dir / "records-2020Q2.csv").read_text("utf-8-sig").count(problems) == 8

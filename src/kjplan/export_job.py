@@ -94,16 +94,19 @@ def output_names(quarter: Quarter, cumulative: bool, formats: Iterable[str] = DE
 
 # -------------------------------------------------------------------------------------------- lock
 
-def lock_target(ws: Workspace) -> Path:
-    return ws.reports_dir / LOCK_NAME
+def lock_target(ws: Workspace, out_dir: Path | str | None = None) -> Path:
+    """One export at a time per output folder: the lock lives in the folder it protects (reports/ by
+    default), so an export to --out elsewhere runs even where reports/ cannot be written."""
+    return Path(out_dir if out_dir is not None else ws.reports_dir) / LOCK_NAME
 
 
 @contextmanager
-def export_lock(ws: Workspace, *, wait: float = 0, command: str = "kjplan export") -> Iterator[None]:
-    """Hold the workspace's export lock; LockBusy (exit 75) naming the running export when it is taken."""
+def export_lock(ws: Workspace, *, wait: float = 0, command: str = "kjplan export",
+                out_dir: Path | str | None = None) -> Iterator[None]:
+    """Hold the output folder's export lock; LockBusy (exit 75) naming the running export when it is taken."""
     from kjplan import ledger
 
-    target = lock_target(ws)
+    target = lock_target(ws, out_dir)
     stack = ExitStack()
     try:
         stack.enter_context(ledger.locked(target, timeout=max(0.0, float(wait)), command=command,
@@ -133,8 +136,10 @@ def export(ws: Workspace, *, quarter: str | Quarter = "auto", cumulative: bool =
         plan = plan_for(ws, quarter=quarter, year=year, today=today)
         q = resolve_quarter(quarter, plan.year, today)
         period = f"{q.code}{exporters.suffix(cumulative)}"
+        if out_dir is not None and not str(out_dir).strip():
+            raise KjplanError("--out 不能为空：请写输出文件夹，如 --out reports", exit_code=EXIT_USAGE)
         target_dir = Path(out_dir) if out_dir is not None else ws.reports_dir
-        with export_lock(ws, wait=wait):
+        with export_lock(ws, wait=wait, out_dir=target_dir):
             result = _export_locked(ws, plan, q, cumulative, chosen, target_dir, date or today)
     except KjplanError as exc:
         if log is not None:
@@ -222,25 +227,50 @@ def _check_targets(out_dir: Path, outputs: list[exporters.Output]) -> None:
     for output in outputs:
         target = out_dir / output.name
         if target.is_dir():
-            raise OutputError(f"无法写入 {target}：同名的文件夹已存在")
+            raise OutputError(f"无法写入 {target}：同名的文件夹已存在；输出文件夹未改动")
 
 
 def _commit(out_dir: Path, staged: list[tuple[exporters.Output, Path]], result: ExportResult) -> None:
+    """Move the staged files into place, all or none.
+
+    Before the first rename, the current version of every file about to be replaced is kept as a hard
+    link in the staging folder; that also proves each one may be replaced (an immutable file refuses
+    the link). If a rename still fails midway (a file open in Word on Windows), the files already
+    replaced get their old versions back, and the folder is as it was before the export."""
     from kjplan.fsutil import same_content
 
+    stage = next((path.parent for _, path in staged), out_dir)
+    moves: list[tuple[exporters.Output, Path, Path]] = []
     for output, path in staged:
         target = out_dir / output.name
         if same_content(target, output.data):
             if output.listed:
                 result.unchanged.append(target)
             continue
-        try:
+        moves.append((output, path, target))
+    if not moves:
+        return
+    kept = _keep_old_versions(stage, [target for _, _, target in moves])
+    done: list[Path] = []
+    try:
+        for _, path, target in moves:
             os.replace(path, target)
-        except OSError as exc:
-            raise OutputError(f"无法写入 {target}（{os_reason(exc)}）") from None
+            done.append(target)
+    except BaseException as exc:
+        failed = next(target for _, _, target in moves if target not in done)
+        unrestored = _roll_back(done, kept)
+        if not isinstance(exc, OSError):
+            raise
+        if unrestored:
+            names = "、".join(p.name for p in unrestored)
+            raise OutputError(f"无法写入 {failed}（{os_reason(exc)}）；且未能恢复 {names} 的原有版本，"
+                              f"原有版本保存在 {stage}") from None
+        raise OutputError(f"无法写入 {failed}（{os_reason(exc)}）；本次导出没有替换任何文件，"
+                          "输出文件夹保持原样") from None
+    for output, _, target in moves:
         if output.listed:
             result.written.append(target)
-    if result.written and os.name == "posix":
+    if os.name == "posix":
         try:
             fd = os.open(out_dir, os.O_RDONLY)
             try:
@@ -249,6 +279,46 @@ def _commit(out_dir: Path, staged: list[tuple[exporters.Output, Path]], result: 
                 os.close(fd)
         except OSError:
             pass  # the files are complete; only the renames' durability is at stake
+
+
+def _keep_old_versions(stage: Path, targets: list[Path]) -> dict[Path, Path | None]:
+    """target -> a hard link (or copy) of its current version in the stage; None: it does not exist yet."""
+    folder = stage / "previous"
+    kept: dict[Path, Path | None] = {}
+    for target in targets:
+        if not os.path.lexists(target):
+            kept[target] = None
+            continue
+        if not os.access(target, os.W_OK, follow_symlinks=False):
+            raise OutputError(f"无法替换 {target}：文件是只读的（或被设为不可更改）；输出文件夹未改动")
+        backup = folder / target.name
+        try:
+            folder.mkdir(exist_ok=True)
+            try:
+                os.link(target, backup, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(target, backup, follow_symlinks=False)  # a file system without hard links
+        except OSError as exc:
+            raise OutputError(f"无法替换 {target}（{os_reason(exc)}）；输出文件夹未改动") from None
+        kept[target] = backup
+    if not os.access(stage.parent, os.W_OK):
+        raise OutputError(f"无法写入输出文件夹 {stage.parent}（没有权限）；输出文件夹未改动")
+    return kept
+
+
+def _roll_back(done: list[Path], kept: dict[Path, Path | None]) -> list[Path]:
+    """Put the old versions of the files already replaced back; return those that could not be."""
+    failed = []
+    for target in reversed(done):
+        backup = kept.get(target)
+        try:
+            if backup is None:
+                os.unlink(target)  # it did not exist before this export
+            else:
+                os.replace(backup, target)
+        except OSError:
+            failed.append(target)
+    return failed
 
 
 def _remove_stale_stages(out_dir: Path) -> None:

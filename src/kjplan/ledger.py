@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from kjplan.errors import DataError, KjplanError, LockBusy, os_reason
+from kjplan.errors import DataError, KjplanError, LockBusy, OutputError, os_reason
 from kjplan.loading import decode_utf8, describe_error, field_path
 from kjplan.records import Entry
 
@@ -131,7 +131,7 @@ def locked(path: Path, *, timeout: float | None = None, command: str | None = No
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise KjplanError(f"无法创建文件夹 {path.parent}（{os_reason(exc)}）") from None
+        raise OutputError(f"无法创建文件夹 {path.parent}（{os_reason(exc)}）") from None
     _ensure_gitignore(path.parent)
     wait = lock_timeout(timeout)
     lock = FileLock(str(lock_path(path)), timeout=wait)
@@ -143,7 +143,8 @@ def locked(path: Path, *, timeout: float | None = None, command: str | None = No
             f"请稍后重试（可用环境变量 {ENV_LOCK_TIMEOUT} 设置等待秒数）"
         ) from None
     except OSError as exc:
-        raise KjplanError(f"无法锁定{what} {path}（{os_reason(exc)}）") from None
+        raise OutputError(f"无法在文件夹 {path.parent} 中创建{what}的锁文件 {lock_path(path).name}"
+                          f"（{os_reason(exc)}）") from None
     info = holder_path(path)
     try:
         try:

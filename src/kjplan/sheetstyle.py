@@ -61,11 +61,13 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def put(cell, value: Any):
-    """Set a cell; text is always text: a leading "=" never becomes a formula (formula injection)."""
-    cell.value = value
-    if cell.data_type == "f":
-        cell.data_type = "s"
+def put(cell, value: Any, on_cut=None):
+    """Set a cell; text is always text: a leading "=" never becomes a formula (formula injection), and a
+    text beyond Excel's 32,767 characters is shortened with a note (on_cut(cell, length) is told).
+    The rules are kjplan.cells'."""
+    from kjplan.cells import set_text
+
+    set_text(cell, value, on_cut)
     return cell
 
 

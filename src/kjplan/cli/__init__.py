@@ -17,7 +17,7 @@ from typing import Optional
 import typer
 
 from kjplan import __version__
-from kjplan.cli import zh
+from kjplan.cli import streams, zh
 from kjplan.errors import KjplanError
 
 zh.install()
@@ -87,6 +87,16 @@ def parse_date(value: Optional[str], option: str = "--today") -> Optional[dt.dat
         raise typer.BadParameter(exc.message, param_hint=option) from None
 
 
+def path_option(value: Optional[str], option: str) -> Optional[Path]:
+    """A file or folder from an option; an empty one is a usage error (typer would read "" as the
+    current folder, and write there)."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise typer.BadParameter("不能为空，请写出文件或文件夹的路径", param_hint=option)
+    return Path(value)
+
+
 def _version(value: bool):
     if value:
         typer.echo(f"kjplan {__version__}")
@@ -96,7 +106,7 @@ def _version(value: bool):
 @app.callback()
 def _main(
     ctx: typer.Context,
-    root: Optional[Path] = typer.Option(
+    root: Optional[str] = typer.Option(
         None, "--root", metavar="DIR",
         help="工作区文件夹（含 plans/、progress/ 的文件夹）。不写时依次取环境变量 KJPLAN_ROOT、从当前文件夹向上查找。例：--root D:/科技局/kjplan",
     ),
@@ -112,7 +122,7 @@ def _main(
     debug: bool = typer.Option(False, "--debug", help="出错时显示完整的程序调用栈（供开发人员排查）。"),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本号。"),
 ):
-    ctx.obj = State(root=root, debug=debug, today=parse_date(today), year=year)
+    ctx.obj = State(root=path_option(root, "--root"), debug=debug, today=parse_date(today), year=year)
     _main.debug = debug
 
 
@@ -123,16 +133,27 @@ def command(*args, group: typer.Typer | None = None, **kwargs):
         @functools.wraps(fn)
         def wrapper(*a, **kw):
             try:
-                return fn(*a, **kw)
+                result = fn(*a, **kw)
+                streams.finish()
+                return result
             except KjplanError as exc:
                 if _debug_requested():
                     raise
-                typer.echo(f"错误：{exc.message}" if "\n" not in exc.message else f"错误：\n{exc.message}", err=True)
-                raise typer.Exit(exc.exit_code) from None
+                fail(exc)
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM: clean-ups ran while it unwound
+                typer.echo("已中断。", err=True)
+                raise typer.Exit(130) from None
 
         return (group or app).command(*args, **kwargs)(wrapper)
 
     return decorate
+
+
+def fail(exc: KjplanError):
+    """End the command with the error's Chinese message on stderr and its exit code."""
+    if not (isinstance(exc, streams.OutputFailed) and exc.broken_pipe):  # `| head`: nothing to say
+        typer.echo(f"错误：{exc.message}" if "\n" not in exc.message else f"错误：\n{exc.message}", err=True)
+    raise typer.Exit(exc.exit_code) from None
 
 
 def _debug_requested() -> bool:
@@ -140,19 +161,18 @@ def _debug_requested() -> bool:
     return bool(getattr(_main, "debug", False))
 
 
-def _ensure_utf8_streams():
-    # Chinese messages must print whatever the locale (cron runs with LANG unset or C).
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding not in ("utf8", "utf8sig", "gb18030") and hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
-
-
 def main(argv: list[str] | None = None) -> None:
-    _ensure_utf8_streams()
+    streams.prepare()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        app(args=argv, prog_name="kjplan")
+        try:
+            app(args=argv, prog_name="kjplan")
+        finally:
+            streams.finish()  # what is still buffered (help, usage errors): failing here is reported too
+    except streams.OutputFailed as exc:
+        if not exc.broken_pipe:
+            typer.echo(f"错误：{exc.message}", err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         typer.echo("已中断。", err=True)
         sys.exit(130)

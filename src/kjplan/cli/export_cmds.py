@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
 import time
-from pathlib import Path
 from typing import Optional
 
 import typer
 
-from kjplan.cli import command, state
+from kjplan.cli import command, path_option, state, streams
 from kjplan.errors import EXIT_USAGE, KjplanError
 from kjplan.fields import parse_date
-
-
-def _on_terminate(signum, frame):  # pragma: no cover - exercised by hand with kill
-    # systemd/cron stop a job with SIGTERM: unwind like Ctrl-C, so the staging folder is removed,
-    # LibreOffice is stopped and the lock released.
-    raise KeyboardInterrupt
 
 
 def _report_date(value: Optional[str]) -> Optional[dt.date]:
@@ -40,11 +32,11 @@ def export_cmd(
     formats: str = typer.Option("docx,pdf,json,csv,xlsx", "--formats", "-f", metavar="LIST",
                                 help="导出的格式，逗号分隔：docx（报告）、pdf（需 LibreOffice）、json（报告数据）、"
                                      "csv（进度记录）、xlsx（工作台账）；all 为全部。"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR",
+    out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR",
                                        help="输出文件夹；默认为工作区的 reports/。文件名固定，如 report-2020Q2.docx。"),
     date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD",
                                        help="报告的成文日期；默认为今天。"),
-    log: Optional[Path] = typer.Option(None, "--log", metavar="FILE",
+    log: Optional[str] = typer.Option(None, "--log", metavar="FILE",
                                        help="每次运行向该文件追加一行：时间、季度、退出码、结果、写入和未变的文件（失败也记录）。"),
     wait: float = typer.Option(0, "--wait", metavar="SECONDS", min=0,
                                help="已有导出在运行时最多等待的秒数；默认不等待，直接以退出码 75 结束。"),
@@ -59,9 +51,9 @@ def export_cmd(
     """
     from kjplan.export_job import append_log, export
 
-    signal.signal(signal.SIGTERM, _on_terminate)
     st = state(ctx)
     started = time.monotonic()
+    log = path_option(log, "--log")
     try:
         ws = st.workspace
         written_date = _report_date(date)
@@ -75,6 +67,7 @@ def export_cmd(
         raise
     result = export(ws, quarter=quarter, cumulative=cumulative, formats=formats, out_dir=out,
                     date=written_date, today=st.today, wait=wait, log=log, year=st.year)
+    streams.committed()
     if verbose:
         for path in result.written:
             typer.echo(f"已写入：{path}")

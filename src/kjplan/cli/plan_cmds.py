@@ -10,7 +10,7 @@ import typer
 
 from typer.core import TyperGroup
 
-from kjplan.cli import app, command, state
+from kjplan.cli import app, command, state, streams
 from kjplan.errors import KjplanError
 from kjplan.numerals import cn_number
 
@@ -46,9 +46,11 @@ def init(
         result = import_plan(plan_file, plans_dir=Path(folder) / PLANS, year=year, write=False)
         ws = init_workspace(folder, plan=(result.plan.year, result.yaml))
         result.path = ws.plan_path(result.plan.year)
+        streams.committed()
         _print_import(result, ws.root)
     else:
         ws = init_workspace(folder, example=example)
+        streams.committed()
     kind = "示例工作区" if example else "工作区"
     if existed:
         typer.echo(f"{kind}已经在这里，内容与{'导入的' if plan_file else '随程序附带的'}相同，未做改动：{ws.root}")
@@ -81,7 +83,9 @@ def check(
     if repair:
         from kjplan.progress import repair_ledgers
 
-        for done in repair_ledgers(ws):
+        repaired = repair_ledgers(ws)
+        streams.committed()
+        for done in repaired:
             numbers = "、".join(str(p.line) for p in done.moved)
             typer.echo(f"已把 {done.path.relative_to(ws.root)} 中无法读取的 {len(done.moved)} 行（第 {numbers} 行）"
                        f"移到 {done.rejected_path.relative_to(ws.root)}")

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from kjplan.cli import command, state
+from kjplan.cli import command, state, streams
 from kjplan.errors import EXIT_MISSING, KjplanError
 
 STATUS_HELP = "进展状态：已完成 / 序时推进 / 滞后 / 未启动（也可写 done / on-track / behind / not-started）。"
@@ -176,6 +176,7 @@ def add_progress(
         paths = [Path(from_file), *map(Path, more or [])]
         result = progress.import_files(ws, plan, paths, today=st.today,
                                        defaults={"quarter": quarter, "unit": unit, "by": by, "date": date})
+        streams.committed()
         for entry in result.entries:
             typer.echo(entry.id)
         for path in result.empty:
@@ -196,6 +197,7 @@ def add_progress(
         ws, plan, item=chosen.number, text=body, today=st.today, quarter=quarter, status=status, unit=unit,
         by=by, metrics=metric or None, problems=problems, next=next_, date=date,
     )
+    streams.committed()
     typer.echo(entry.id)
     typer.echo(f"已登记第 {entry.item} 项 {entry.quarter} 的进展（状态：{_status_label(entry.status)}）。", err=True)
 
@@ -229,6 +231,7 @@ def amend(
         text = _read_stdin()
     entry = progress.amend(ws, plan, record_id, today=st.today, by=by, item=item, quarter=quarter, text=text,
                            status=status, unit=unit, metrics=metric or None, problems=problems, next=next_, date=date)
+    streams.committed()
     record, _ = progress.find_record(ws, plan, entry.id)
     typer.echo(record.id)
     typer.echo(f"已修改记录 {record.id}（第 {entry.item} 项 {entry.quarter}，新版本 {entry.id}）。", err=True)
@@ -253,6 +256,7 @@ def retract(
     if reason is None:
         raise KjplanError("缺少 --reason：请写明撤回原因，如 --reason \"重复登记\"")
     entry = progress.retract(ws, plan, record_id, reason=reason, by=by)
+    streams.committed()
     typer.echo(entry.retracts)
     typer.echo(f"已撤回记录 {entry.retracts}。", err=True)
 
@@ -299,6 +303,7 @@ def log(
         import csv
         import io
 
+        from kjplan.cells import csv_cell
 
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -311,7 +316,7 @@ def log(
             d["metrics"] = ";".join(f"{k}={_quantity(plan, r.item, k, v)}" for k, v in r.metrics.items())
             d["status"] = d["status"] or ""
             d["amended"] = "true" if r.amended else "false"
-            writer.writerow([d[c] for c in columns])
+            writer.writerow([csv_cell(d[c]) for c in columns])  # text that a spreadsheet would run: kept text
         sys.stdout.write(buf.getvalue())
         return
     if not records:

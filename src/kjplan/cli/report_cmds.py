@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
 
-from kjplan.cli import command, parse_date, state
+from kjplan.cli import command, parse_date, path_option, state, streams
 
 
 @command("report")
@@ -17,7 +16,7 @@ def report(
                                 help="报告的季度：2、Q2、2020Q2、第二季度、current（本季度）或 previous（上季度）。"),
     cumulative: bool = typer.Option(False, "--cumulative",
                                     help="按年初至该季度末累计报告（第一季度 / 上半年 / 前三季度 / 全年）。"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE",
+    out: Optional[str] = typer.Option(None, "--out", "-o", metavar="FILE",
                                        help="输出的 .docx 文件；默认为工作区 reports/ 下按年份和季度命名的文件。"),
     date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD",
                                        help="成文日期，写作 2020年7月6日；默认为今天。"),
@@ -34,8 +33,9 @@ def report(
 
     st = state(ctx)
     written_date = parse_date(date, "--date") or st.today
-    result = write_report(st.workspace, quarter, date=written_date, cumulative=cumulative, out=out,
-                          today=st.today, pdf=pdf, year=st.year, number=number)
+    result = write_report(st.workspace, quarter, date=written_date, cumulative=cumulative,
+                          out=path_option(out, "--out"), today=st.today, pdf=pdf, year=st.year, number=number)
+    streams.committed()
     for warning in result.warnings:
         typer.echo(f"提示：{warning}", err=True)
     typer.echo(str(result.path))

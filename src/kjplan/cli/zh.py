@@ -33,6 +33,12 @@ _MESSAGES = [
     (r"(File|Directory|Path) '(.*)' does not exist\.", lambda m: f"{m[2]} 不存在"),
     (r"Input should be a valid integer.*", lambda m: "应为整数"),
     (r"Input should be a valid (number|float).*", lambda m: "应为数字"),
+    (r"Input should be greater than or equal to (\S+)", lambda m: f"应不小于 {m[1]}"),
+    (r"Input should be greater than (\S+)", lambda m: f"应大于 {m[1]}"),
+    (r"Input should be less than or equal to (\S+)", lambda m: f"应不大于 {m[1]}"),
+    (r"Input should be less than (\S+)", lambda m: f"应小于 {m[1]}"),
+    (r"Input should be a finite number.*", lambda m: "应为有限的数字"),
+    (r"(\S+) is not in the range (.+)\.", lambda m: f"{m[1]} 不在允许的范围（{m[2]}）内"),
 ]
 _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数", "required": "必填",
              "default: {default}": "默认：{default}", "Aborted!": "已取消。", "(dynamic)": "（动态）",

@@ -11,6 +11,7 @@ import csv
 import io
 
 from kjplan.exporters import ExportJob, Output
+from kjplan.cells import csv_cell
 from kjplan.numerals import format_number
 from kjplan.report_model import ReportModel
 
@@ -47,5 +48,6 @@ def render(job: ExportJob) -> list[Output]:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header(job.model))
-    writer.writerows(rows(job))
+    # A text starting with = + - @ gets an apostrophe: Excel and WPS would run it as a formula.
+    writer.writerows([csv_cell(value) for value in row] for row in rows(job))
     return [Output(filename(job.model), buffer.getvalue().encode("utf-8-sig"))]

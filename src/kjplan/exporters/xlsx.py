@@ -113,11 +113,13 @@ def record_row(r: Record, plan: Plan, targets: list[Target]) -> list:
             r.text, *figures, r.problems or None, r.next or None, r.by or None, "是" if r.amended else None]
 
 
-def workbook_bytes(model: ReportModel, date: dt.date) -> bytes:
+def workbook_bytes(model: ReportModel, date: dt.date, warnings: list[str] | None = None) -> bytes:
+    """The workbook; a text too long for one Excel cell is shortened there and named in `warnings`."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     from kjplan import sheetstyle as ss
+    from kjplan.cells import EXCEL_CELL_LIMIT
 
     S = ss.styles()
     plan = model.plan
@@ -144,12 +146,24 @@ def workbook_bytes(model: ReportModel, date: dt.date) -> bytes:
         cell.font, cell.alignment, cell.border, cell.fill = S.header, S.centre, S.border, S.header_fill
     sheet.row_dimensions[3].height = ss.row_height([h for h, _ in LEDGER_COLUMNS], widths)
 
+    def cut(where: str):
+        def note(cell, length):
+            if warnings is not None:
+                warnings.append(f"工作台账{where}的“{sheet_header(cell)}”有 {length} 字，超出 Excel 单元格 "
+                                f"{EXCEL_CELL_LIMIT} 字的上限，台账中只保留了前一部分；全文见报告、JSON 和 CSV 文件")
+        return note
+
+    def sheet_header(cell) -> str:
+        columns = LEDGER_COLUMNS if cell.parent is sheet else records_columns
+        return columns[cell.column - 1][0] if cell.column <= len(columns) else cell.coordinate
+
+    records_columns = RECORD_COLUMNS + [(target_header(t), 12) for t in record_targets(plan)] + RECORD_TAIL
     row = 4
     for rep in model.items:
         rows = ledger_rows(rep)
         for values in rows:
             for col, value in enumerate(values, start=1):
-                cell = ss.put(sheet.cell(row, col), value)
+                cell = ss.put(sheet.cell(row, col), value, cut(f"第 {rep.item.number} 项"))
                 cell.font, cell.border = S.body, S.border
                 cell.alignment = S.top_centre if col in (1, 5, 6, 8) else S.top
                 if col in (9, 10) and value is not None:
@@ -170,7 +184,7 @@ def workbook_bytes(model: ReportModel, date: dt.date) -> bytes:
     ss.a4_landscape(sheet, title_rows="3:3")
     sheet.print_area = f"A1:{last}{row - 1}"
 
-    _records_sheet(wb.create_sheet("进度记录"), model, period)
+    _records_sheet(wb.create_sheet("进度记录"), model, period, cut)
 
     props = wb.properties
     props.creator = plan.issuer
@@ -182,7 +196,7 @@ def record_targets(plan: Plan) -> list[Target]:
     return [t for item in plan.items for t in item.targets]
 
 
-def _records_sheet(sheet, model: ReportModel, period: str) -> None:
+def _records_sheet(sheet, model: ReportModel, period: str, cut=None) -> None:
     from openpyxl.utils import get_column_letter
 
     from kjplan import sheetstyle as ss
@@ -202,7 +216,7 @@ def _records_sheet(sheet, model: ReportModel, period: str) -> None:
     for r in period_records(model):
         values = record_row(r, plan, targets)
         for col, value in enumerate(values, start=1):
-            cell = ss.put(sheet.cell(row, col), value)
+            cell = ss.put(sheet.cell(row, col), value, cut and cut(f"“进度记录”表中记录 {r.id[:8]}（第 {r.item} 项）"))
             cell.font, cell.border, cell.alignment = S.body, S.border, S.top
             if col == 5:
                 cell.number_format = "yyyy-mm-dd"
@@ -216,4 +230,4 @@ def _records_sheet(sheet, model: ReportModel, period: str) -> None:
 
 
 def render(job: ExportJob) -> list[Output]:
-    return [Output(filename(job.model), workbook_bytes(job.model, job.date))]
+    return [Output(filename(job.model), workbook_bytes(job.model, job.date, job.warnings))]

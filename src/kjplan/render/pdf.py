@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -119,14 +120,40 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> P
         returncode, output = _run(command, _environment(work_dir), timeout, docx_path, soffice)
         produced = result_dir / f"{docx_path.stem}.pdf"
         if returncode != 0 or not produced.is_file():
-            detail = output.decode("utf-8", "replace").strip()
-            detail = detail.splitlines()[-1] if detail else f"退出码 {returncode}"
-            raise KjplanError(f"LibreOffice 未能将 {docx_path.name} 转换为 PDF：{detail}")
+            detail = f"退出码 {returncode}" if returncode != 0 else "没有生成 PDF 文件"
+            raise KjplanError(f"LibreOffice 未能将 {docx_path.name} 转换为 PDF（{detail}）；"
+                              "原有的 PDF 未改动。可用 LibreOffice 打开该文件查看是否损坏")
+        try:
+            problem = pdf_problem(produced.read_bytes())
+        except OSError as exc:
+            problem = f"无法读取（{os_reason(exc)}）"
+        if problem:
+            raise KjplanError(f"LibreOffice 转换 {docx_path.name} 得到的 PDF {problem}，没有使用它；原有的 PDF 未改动。"
+                              "请重试；仍不行时请检查 LibreOffice 是否安装完整")
         try:
             os.replace(produced, target)
         except OSError as exc:
             raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
     return target
+
+
+_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """Why `data` is not a PDF a reader can open (empty, no header or end, no page), or None.
+
+    A converter that crashes or runs out of disk can still exit 0 and leave an empty or cut-off file;
+    nothing of that kind may replace a good PDF."""
+    if not data:
+        return "是空文件（0 字节）"
+    if not data.startswith(b"%PDF-"):
+        return "不是 PDF 文件（开头没有 %PDF-）"
+    if b"%%EOF" not in data[-2048:]:
+        return "不完整（缺少文件结尾，可能写入中断）"
+    if not _PAGE.search(data) and b"/ObjStm" not in data:  # pages in compressed object streams: not countable here
+        return "没有任何页面"
+    return None
 
 
 def _run(command: list[str], env: dict[str, str], timeout: float, docx_path: Path, soffice: Path):

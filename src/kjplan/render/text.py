@@ -10,11 +10,11 @@ import datetime as dt
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from kjplan.errors import ConfigError
 from kjplan.numerals import cn_number, format_number, format_quantity
 from kjplan.render.document import Attachment, Document, Imprint, Masthead, Paragraph, Table
+from kjplan.render.templating import LimitedEnvironment, checked_output, load_error, runtime_error
 from kjplan.report_model import ItemReport, MetricProgress, ReportModel
 from kjplan.settings import ReportSettings, Settings
 
@@ -34,7 +34,7 @@ class Wording:
     """The macros of templates/report.j2 as Python callables returning one paragraph each."""
 
     def __init__(self, templates: Path | None, name: str = TEMPLATE):
-        env = SandboxedEnvironment(
+        env = LimitedEnvironment(
             loader=jinja2.FileSystemLoader(template_dirs(templates), encoding="utf-8"),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -42,21 +42,22 @@ class Wording:
             lstrip_blocks=True,
         )
         try:
-            self.module = env.get_template(name).module
-        except jinja2.TemplateSyntaxError as exc:
-            raise ConfigError(f"{exc.filename or name}:{exc.lineno}: 模板语法错误：{exc.message}") from None
-        except jinja2.TemplateError as exc:
-            raise ConfigError(f"{name}: 模板错误：{exc}") from None
-        self.path = name
+            template = env.get_template(name)
+            self.module = template.module
+        except Exception as exc:  # any failure of the office's template is theirs to fix: exit 78
+            raise load_error(exc, name) from None
+        self.path = template.filename or name
 
     def __call__(self, name: str, *args) -> str:
         macro = getattr(self.module, name, None)
         if macro is None:
             raise ConfigError(f"{self.path}: 模板缺少 {name}（请勿删除或改名模板中的 macro）")
         try:
-            out = str(macro(*args))
-        except jinja2.TemplateError as exc:
-            raise ConfigError(f"{self.path}: 模板 {name} 出错：{exc}") from None
+            out = checked_output(str(macro(*args)), self.path, name)
+        except ConfigError:
+            raise
+        except Exception as exc:  # 1/0, an undefined name, a macro calling itself: the template's line
+            raise runtime_error(exc, self.path, name) from None
         # Line breaks in a template are for its readability; paragraphs are decided here.
         return "".join(line.strip() for line in out.splitlines())
 

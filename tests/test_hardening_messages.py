@@ -1,0 +1,228 @@
+"""Issue 11, "wrong exit codes, English or misleading messages": each case as a process.
+
+Exit codes are those of the table in docs/operations.md; every message is Chinese, without a traceback; a
+refused command changes no file, and whatever is written opens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kjplan.workspace import init_workspace
+
+from hardening_helpers import (alive, assert_all_open, assert_chinese, assert_clean_failure, fake_soffice, files,
+                               run)
+
+REPORT = ("report", "-q", "2", "--date", "2020-07-06")
+DATA = ("export", "-q", "2", "--formats", "docx,json,csv,xlsx")
+posix_only = pytest.mark.skipif(os.name != "posix", reason="signals, /dev/full and closed descriptors are POSIX")
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return init_workspace(tmp_path / "ws")
+
+
+def add_args(text="完成年度方案。"):
+    return ("add-progress", "-i", "1", "-q", "2", "-s", "done", "--text", text)
+
+
+def records(ws) -> list[dict]:
+    path = ws.progress_path(2020)
+    return [json.loads(x) for x in path.read_text("utf-8").splitlines()] if path.exists() else []
+
+
+# ------------------------------------------------------- 15. success is not reported as failure
+
+def _stdout_full():
+    return {"stdout": open("/dev/full", "w")}
+
+
+def _stdout_broken_pipe():
+    read, write = os.pipe()
+    os.close(read)  # nobody will ever read: every write is EPIPE
+    return {"stdout": write, "_close": write}
+
+
+@posix_only
+@pytest.mark.parametrize("stdout", [_stdout_full, _stdout_broken_pipe], ids=["dev-full", "closed-pipe"])
+@pytest.mark.parametrize("command", ["add-progress", "amend", "retract", "report"])
+def test_a_durable_write_exits_0_even_when_its_output_cannot_be_printed(ws, stdout, command):
+    first = run(ws, *add_args())
+    assert first.returncode == 0, first.stderr
+    record = first.stdout.strip()
+    args = {"add-progress": add_args("第二条。"), "amend": ("amend", record, "--text", "改正。"),
+            "retract": ("retract", record, "--reason", "重复"), "report": REPORT}[command]
+    before = len(records(ws))
+    popen = stdout()
+    close = popen.pop("_close", None)
+    try:
+        result = run(ws, *args, **popen)
+    finally:
+        if close is not None:
+            os.close(close)
+        elif hasattr(popen["stdout"], "close"):
+            popen["stdout"].close()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "错误" not in result.stderr
+    if command == "report":
+        assert "report-2020Q2.docx" in result.stderr and (ws.reports_dir / "report-2020Q2.docx").exists()
+    else:
+        assert len(records(ws)) == before + 1  # written once: a retry would not be needed
+        assert records(ws)[-1]["id"][:8] in result.stderr or record in result.stderr
+
+
+@posix_only
+def test_a_read_only_command_whose_output_fails_says_so(ws):
+    with open("/dev/full", "w") as full:
+        result = run(ws, "plan", stdout=full)
+    assert_clean_failure(result, 73, "无法输出结果", "磁盘空间不足")
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = run(ws, "plan", stdout=write)
+    finally:
+        os.close(write)
+    assert result.returncode == 141 and result.stderr == ""  # like any tool under `| head`
+
+
+# ----------------------------------------------------------------------- 16. Chinese, and what to do
+
+GOOD = {"type": "progress", "id": "0123456789abcdef", "created": "2020-07-01T09:00:00+08:00", "by": "张三",
+        "item": 1, "quarter": "2020Q2", "date": "2020-06-30", "text": "完成第一项的年度方案。", "status": "序时推进",
+        "unit": "办公室", "metrics": {}, "problems": "", "next": ""}
+
+LEDGER_MESSAGES = [
+    # (name, the line's fields changed, words of check's message)
+    ("no-timezone", {"created": "2020-07-01T09:00:00"}, "带时区"),
+    ("text-is-a-number", {"text": 5}, "应为文字"),
+    ("quarter-pattern", {"quarter": "2020Q5"}, "2020Q2 这样"),
+    ("id-pattern", {"id": "xyz"}, "16 位十六进制"),
+    ("negative-figure", {"item": 9, "status": None, "metrics": {"innovation_fund": -1}}, "应不小于 0"),
+    ("huge-figure", {"item": 9, "status": None, "metrics": {"innovation_fund": 1e300}}, "应不大于"),
+    ("lone-surrogate", {"text": "\\ud800"}, "Unicode"),
+    ("zero-width-text", {"text": "\u200b\u200b"}, "不能为空"),
+    ("newline-in-unit", {"unit": "办公室\n科技科"}, "只能写一行"),
+]
+
+
+@pytest.mark.parametrize("name,changes,says", LEDGER_MESSAGES, ids=[c[0] for c in LEDGER_MESSAGES])
+def test_a_bad_ledger_line_is_named_in_chinese(ws, name, changes, says):
+    text = json.dumps({**GOOD, **changes}, ensure_ascii=False).replace("\\\\ud800", "\\ud800")
+    ws.progress_path(2020).parent.mkdir(exist_ok=True)
+    ws.progress_path(2020).write_text(text + "\n", encoding="utf-8")
+    before = files(ws.root)
+    assert_clean_failure(run(ws, "check"), 1, "progress/2020.jsonl:1", says)
+    assert_clean_failure(run(ws, *REPORT), 1, "progress/2020.jsonl:1")
+    assert files(ws.root) == before
+
+
+def test_a_bom_in_the_middle_of_the_ledger_is_no_torn_record(ws):
+    line = json.dumps(GOOD, ensure_ascii=False).encode("utf-8")
+    second = line.replace(b"0123456789abcdef", b"1123456789abcdef")
+    ws.progress_path(2020).parent.mkdir(exist_ok=True)
+    ws.progress_path(2020).write_bytes(b"\xef\xbb\xbf" + line + b"\r\n\xef\xbb\xbf" + second + b"\r\n")
+    assert run(ws, "check").returncode == 0
+    assert len(json.loads(run(ws, "log", "--format", "json").stdout)) == 2
+
+
+USAGE_MESSAGES = [
+    (("export", "--wait", "-1"), 2, "应不小于 0"),
+    (("export", "--wait", "很久"), 2, "应为数字"),
+    (("status", "-q", "2020Q9"), 1, "季度应为 1 到 4"),
+    (("export", "--formats", "doc"), 2, "未知的导出格式"),
+]
+
+
+@pytest.mark.parametrize("args,code,says", USAGE_MESSAGES, ids=lambda v: "-".join(v) if isinstance(v, tuple) else None)
+def test_options_are_explained_in_chinese(ws, args, code, says):
+    assert_clean_failure(run(ws, *args), code, says)
+
+
+# -------------------------------------------------------------- 18. exit codes of the documented table
+
+def test_an_unwritable_reports_folder_is_73_naming_it_and_out_elsewhere_still_works(ws, tmp_path):
+    os.rmdir(ws.reports_dir)
+    ws.reports_dir.write_text("not a folder", encoding="utf-8")  # as unwritable as it gets, even for root
+    result = run(ws, *DATA)
+    assert_clean_failure(result, 73, str(ws.reports_dir))
+    elsewhere = tmp_path / "elsewhere"
+    result = run(ws, *DATA, "--out", elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in elsewhere.iterdir() if not p.name.startswith(".")) == [
+        "ledger-2020Q2.xlsx", "records-2020Q2.csv", "report-2020Q2.docx", "report-2020Q2.json"]
+    assert_all_open(elsewhere)
+
+
+@posix_only
+@pytest.mark.parametrize("args", [REPORT + ("--pdf",), ("export", "-q", "2", "--formats", "docx,pdf,json")],
+                         ids=["report-pdf", "export"])
+def test_sigterm_is_handled_like_ctrl_c(ws, tmp_path, args):
+    if args[0] == "export":
+        assert run(ws, *DATA).returncode == 0
+    before = files(ws.root)
+    soffice = fake_soffice(tmp_path, "hang")
+    env = dict(os.environ, KJPLAN_SOFFICE=str(soffice), KJPLAN_LOCK_TIMEOUT="5")
+    argv = [sys.executable, "-m", "kjplan", "--root", str(ws.root), "--today", "2020-07-06", *args]
+    process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pids_file = tmp_path / "hang.pids"
+    deadline = time.monotonic() + 60
+    while not pids_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pids_file.exists(), process.communicate(timeout=5)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err.decode()
+    assert "已中断" in err.decode() and "Traceback" not in err.decode()
+    for pid in map(int, pids_file.read_text().split()):
+        for _ in range(50):
+            if not alive(pid):
+                break
+            time.sleep(0.1)
+        assert not alive(pid), "LibreOffice left running"
+    leftovers = [p for p in ws.root.rglob(".kjplan-*")]
+    assert leftovers == []  # no profile, no staging folder
+    after = files(ws.root)
+    if args[0] == "export":
+        assert after == before  # the output folder is as it was
+    else:
+        assert not (ws.reports_dir / "report-2020Q2.pdf").exists()
+
+
+# ------------------------------------------------------------------------- 21. an empty path is an error
+
+@pytest.mark.parametrize("args", [("export", "--out", ""), ("export", "--log", ""), ("report", "-q", "2", "--out", ""),
+                                  ("--root", "", "plan")], ids=["export-out", "export-log", "report-out", "root"])
+def test_an_empty_path_is_a_usage_error(ws, tmp_path, args):
+    before = files(ws.root)
+    result = run(ws if args[0] != "--root" else None, *args, cwd=ws.root)
+    assert_clean_failure(result, 2, "不能为空")
+    assert files(ws.root) == before
+
+
+# ------------------------------------------------------------------- 24. no empty or broken PDF published
+
+@pytest.mark.parametrize("behaviour,says", [("empty", "空文件"), ("torn", "不完整"), ("none", "没有生成")])
+def test_a_broken_pdf_is_never_published(ws, tmp_path, behaviour, says):
+    good = dict(os.environ, KJPLAN_SOFFICE=str(fake_soffice(tmp_path, "good")))
+    assert run(ws, "export", "-q", "2", env=good).returncode == 0
+    first = run(ws, *("add-progress", "-i", "2", "-q", "2", "-s", "done", "--text", "新进展：报告变了。"))
+    assert first.returncode == 0
+    before = files(ws.root)
+    bad = dict(os.environ, KJPLAN_SOFFICE=str(fake_soffice(tmp_path, behaviour)))
+    result = run(ws, "export", "-q", "2", env=bad)
+    assert_clean_failure(result, 1, says)
+    assert files(ws.root) == before  # the old PDF and every other file as they were
+    result = run(ws, *REPORT, "--pdf", "--out", tmp_path / "single" / "report.docx", env=bad)
+    assert_clean_failure(result, 1, says)
+    assert not (tmp_path / "single" / "report.pdf").exists()
+    assert not list((tmp_path / "single").glob(".kjplan-*"))
+    assert_all_open(ws.reports_dir)
+    assert_chinese(result.stderr)
