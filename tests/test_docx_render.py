@@ -245,7 +245,7 @@ import json, os, sys, pathlib
 args = sys.argv[1:]
 out = pathlib.Path(args[args.index("--outdir") + 1])
 src = pathlib.Path(args[-1])
-(out / (src.stem + ".pdf")).write_bytes(b"%PDF-1.4 fake")
+(out / (src.stem + ".pdf")).write_bytes(b"%PDF-1.4 fake<</Type/Page>>%%EOF")  # passes the converter's check
 env = {k: os.environ.get(k) for k in ("HOME", "FONTCONFIG_FILE")}
 pathlib.Path(os.environ["KJPLAN_TEST_LOG"]).write_text(json.dumps({"args": args, "env": env}))
 """
@@ -268,7 +268,7 @@ def test_converter_command_and_environment(tmp_path, docx_file, monkeypatch):
     monkeypatch.delenv("HOME", raising=False)
     monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
     result = convert_to_pdf(docx_file, tmp_path / "out")
-    assert result == tmp_path / "out" / "report.pdf" and result.read_bytes() == b"%PDF-1.4 fake"
+    assert result == tmp_path / "out" / "report.pdf" and result.read_bytes() == b"%PDF-1.4 fake<</Type/Page>>%%EOF"
     record = json.loads(log.read_text())
     profile = [a for a in record["args"] if a.startswith("-env:UserInstallation=file:///")]
     assert profile and "--headless" in record["args"]

@@ -226,3 +226,122 @@ def test_a_broken_pdf_is_never_published(ws, tmp_path, behaviour, says):
     assert not list((tmp_path / "single").glob(".kjplan-*"))
     assert_all_open(ws.reports_dir)
     assert_chinese(result.stderr)
+
+
+# ------------------------------------------------------------- 18 and 20. dates, and their exit codes
+
+DATE_CASES = [
+    # (arguments, exit code, words): a date that is no date, in an option, is a usage error (2) like
+    # --today; a date that is a day but does not fit the record (before the plan's year) is bad input (1).
+    (("--today", "", "plan"), 2, "没有写日期"),
+    (add_args() + ("--date", ""), 2, "没有写日期"),
+    (add_args() + ("--date", "2020-02-30"), 2, "2020 年 2 月只有 29 天"),
+    (add_args() + ("--date", "20200706"), 2, "缺少分隔符"),
+    (add_args() + ("--date", "2020-W27-1"), 2, "按周"),
+    (add_args() + ("--date", "2020-13-01"), 2, "月份 13 不存在"),
+    (("amend", "0123456789abcdef", "--date", ""), 2, "没有写日期"),
+    (REPORT[:-1] + ("",), 2, "没有写日期"),
+    (("export", "-q", "2", "--date", ""), 2, "没有写日期"),
+    (add_args() + ("--date", "2019-12-31"), 1, "早于计划年度"),
+    (add_args() + ("--date", "2020-07-07"), 1, "晚于今天"),
+]
+
+
+@pytest.mark.parametrize("args,code,says", DATE_CASES, ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
+def test_dates_say_which_part_is_wrong_with_the_documented_exit_code(ws, args, code, says):
+    before = files(ws.root)
+    assert_clean_failure(run(ws, *args), code, says)
+    assert files(ws.root) == before
+
+
+@pytest.mark.parametrize("written", ["2020-07-06", "2020/7/6", "2020年7月6日", "2020-7-6", " 2020 / 07 / 06 "])
+def test_the_forms_of_a_date_people_write_are_accepted(ws, written):
+    result = run(ws, *add_args(), "--date", written)
+    assert result.returncode == 0, result.stderr
+    assert records(ws)[-1]["date"] == "2020-07-06"
+
+
+# ------------------------------------------------------------ 1, 17, 22, 23. values at the door
+
+INPUT_CASES = [
+    # (arguments, words): refused with exit 1, the ledger untouched.
+    (("add-progress", "-i", "9", "-q", "2", "--text", "x", "--metric", "innovation_fund=1" + "0" * 400 + "亿"), "过大"),
+    (("add-progress", "-i", "9", "-q", "2", "--text", "x", "--metric", "innovation_fund=10000000000000亿"), "过大"),
+    (("add-progress", "-i", "1", "-q", "2", "-s", "done", "--text", b"\xff\xfe\xc4\xe3\xba\xc3"), "不是 UTF-8"),
+    (("add-progress", "-i", "1", "-q", "2", "-s", "done", "--text", "\u200b\u200b\u2060"), "不能为空"),
+    (("add-progress", "-i", "1", "-q", "2", "-s", "done", "--text", "x", "--unit", "办公室\n科技科"), "只能写一行"),
+    (("add-progress", "-i", "1", "-q", "2", "-s", "done", "--text", "进\uffff展"), "U+FFFF"),
+]
+
+
+@pytest.mark.parametrize("args,says", INPUT_CASES, ids=range(len(INPUT_CASES)))
+def test_values_are_checked_where_they_enter(ws, args, says):
+    before = files(ws.root)
+    assert_clean_failure(run(ws, *args), 1, says)
+    assert files(ws.root) == before
+
+
+FROM_CASES = [
+    # (file name, content, words naming the line)
+    ("dup.csv", "item,status,text,text\n1,done,甲,乙\n", ("dup.csv:1", "两次")),
+    ("alias.csv", "item,status,进展情况,text\n1,done,甲,乙\n", ("alias.csv:1", "同一列")),
+    ("quote.csv", 'item,status,text\n1,done,"没有闭合\n2,done,乙\n', ("quote.csv:2", "双引号")),
+    ("big.csv", 'item,status,text\n1,done,"' + "长" * 140000 + '"\n', ("big.csv:2",)),
+    ("bool.yaml", "- {item: true, status: done, text: 甲}\n", ("bool.yaml:1", "“true”不是事项序号")),
+    ("date.yaml", "- {item: 1, status: done, text: 甲, date: 2020-02-30}\n", ("date.yaml:1", "只有 29 天")),
+    ("empty.yaml", "- {item: 1, status: done, text: \"\\u200b\"}\n", ("empty.yaml:1", "不能为空")),
+    ("gbk.csv", "item,status,text\n1,done,进展\n".encode("gbk"), ("gbk.csv", "GBK")),
+]
+
+
+@pytest.mark.parametrize("name,content,says", FROM_CASES, ids=[c[0] for c in FROM_CASES])
+def test_from_files_are_checked_with_file_and_line(ws, name, content, says):
+    path = ws.root / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    before = files(ws.root)
+    assert_clean_failure(run(ws, "add-progress", "--from", path, "-q", "2"), 1, *says)
+    assert files(ws.root) == before
+
+
+def test_the_apostrophe_kjplan_writes_before_a_formula_comes_off_again_on_the_way_in(ws):
+    path = ws.root / "batch.csv"
+    path.write_text("item,status,text,problems\n1,done,'=1+1,'@项目\n2,done,'普通的撇号,-\n", encoding="utf-8")
+    assert run(ws, "add-progress", "--from", path, "-q", "2").returncode == 0
+    assert [(r["text"], r["problems"]) for r in records(ws)] == [("=1+1", "@项目"), ("'普通的撇号", "-")]
+
+
+# ---------------------------------------------- 19. what check passes, report uses; what it drops, check names
+
+def test_check_names_every_record_a_report_would_drop_or_misread(ws):
+    lines = [
+        {**GOOD},
+        {**GOOD, "id": "1123456789abcdef", "item": 17},
+        {**GOOD, "id": "2123456789abcdef", "quarter": "2021Q1"},
+        {**GOOD, "id": "3123456789abcdef", "date": "2019-12-31"},
+        {**GOOD, "id": "4123456789abcdef", "date": "2031-01-01"},
+        {**GOOD, "id": "5123456789abcdef", "status": None},
+        {**GOOD, "id": "6123456789abcdef", "item": 9, "status": None, "metrics": {"no_such": 1}},
+    ]
+    ws.progress_path(2020).parent.mkdir(exist_ok=True)
+    ws.progress_path(2020).write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    result = run(ws, "check")
+    text = assert_clean_failure(result, 1, "共发现 6 处问题")
+    for line, words in [(2, "没有第 17 项"), (3, "2021 年的季度"), (4, "早于计划年度"), (5, "晚于今天"),
+                        (6, "须写明状态"), (7, "no_such")]:
+        assert any(f"progress/2020.jsonl:{line}:" in x and words in x and "kjplan amend" in x
+                   for x in text.splitlines()), (line, text)
+    report = run(ws, *REPORT)
+    assert report.returncode == 0 and "2 条进展记录不属于 2020 年" in report.stderr
+    assert_chinese(report.stderr)
+
+
+@pytest.mark.parametrize("value,says", [("0", "应大于 0"), ("-1", "应大于 0"), (".inf", "有限"), (".nan", "有限"),
+                                        ("1.0e+999", "有限")])
+def test_a_plan_target_is_a_positive_finite_number(ws, value, says):
+    plan = ws.plans_dir / "2020.yaml"
+    text = plan.read_text(encoding="utf-8")
+    start = text.index("value:", text.index("innovation_fund"))
+    end = text.index("\n", start)
+    plan.write_text(text[:start] + f"value: {value}" + text[end:], encoding="utf-8")
+    assert_clean_failure(run(ws, "check"), 1, "plans/2020.yaml:", says)
+    assert_clean_failure(run(ws, *REPORT), 1, "plans/2020.yaml:")

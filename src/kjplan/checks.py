@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from kjplan.errors import DataError, DataErrors, KjplanError
@@ -14,6 +15,7 @@ class CheckResult:
     problems: list[KjplanError] = field(default_factory=list)
     # Not errors, but work left for a person: targets an import proposed that nobody has checked yet.
     to_review: list[DataError] = field(default_factory=list)
+    today: dt.date | None = None  # records may not be dated after it (the system date when None)
 
     @property
     def ok(self) -> bool:
@@ -62,8 +64,8 @@ def review_notices(path, plan) -> list[DataError]:
     return out
 
 
-def check_workspace(ws: Workspace) -> CheckResult:
-    result = CheckResult()
+def check_workspace(ws: Workspace, today: dt.date | None = None) -> CheckResult:
+    result = CheckResult(today=today)
     plan = None
     paths = ws.plan_paths()
     if not paths:

@@ -193,7 +193,9 @@ def _export_locked(ws: Workspace, plan, quarter: Quarter, cumulative: bool, form
             for output in exporters.get(name).render(job):
                 staged.append((output, _stage(stage, output)))
             result.seconds[name] = round(time.monotonic() - begin, 3)
-        result.warnings = list(dict.fromkeys(([plan.review_warning()] if plan.review_warning() else []) + job.warnings))
+        review = [plan.review_warning()] if plan.review_warning() else []
+        left_out = [model.left_out_warning] if model.left_out else []
+        result.warnings = list(dict.fromkeys(review + job.warnings + left_out))
         _check_targets(out_dir, [o for o, _ in staged])
         _commit(out_dir, staged, result)
     finally:

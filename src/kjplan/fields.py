@@ -9,6 +9,7 @@ came from (an option, a file's line, a sheet's cell) is for the caller to add: o
 from __future__ import annotations
 
 import calendar
+import math
 import datetime as dt
 import re
 import unicodedata
@@ -16,10 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kjplan.errors import KjplanError
-from kjplan.numerals import parse_cn_number, to_target_unit
+from kjplan.numerals import format_quantity, parse_cn_number, to_target_unit
 from kjplan.periods import Quarter, default_quarter
 from kjplan.periods import parse_quarter as _parse_quarter
-from kjplan.records import MAX_SHORT, MAX_TEXT, STATUS_ALIASES, STATUSES, check_text, is_blank
+from kjplan.records import MAX_FIGURE, MAX_SHORT, MAX_TEXT, STATUS_ALIASES, STATUSES, check_text, is_blank
 
 if TYPE_CHECKING:  # the plan's models are only passed in: the plan's loader itself parses dates here
     from kjplan.plan import Item, Plan, Target
@@ -227,6 +228,10 @@ def parse_figure(text: Any, target: Target) -> float:
         raise FieldError(f"指标“{target.id}”（{target.name}，单位{target.unit}）：{exc}") from None
     if value < 0:
         raise FieldError(f"指标“{target.id}”的数值不能为负数：{text}")
+    if not math.isfinite(value) or value > MAX_FIGURE:  # 400 digits once became Infinity in the ledger
+        shown = text if len(text) <= 20 else text[:19] + "…"
+        raise FieldError(f"指标“{target.id}”的数值“{shown}”过大（最多 {format_quantity(MAX_FIGURE, target.unit)}），"
+                         "请检查是否多写了数字或写错了单位")
     return value
 
 

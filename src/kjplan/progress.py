@@ -557,7 +557,8 @@ def metric_text(m) -> str:
 # --------------------------------------------------------------------------------------------- check
 
 def check_progress(ws: Workspace, plan: Plan | None, result) -> None:
-    """`kjplan check`: every ledger line loads, and every record fits its plan (item, metrics, quarter)."""
+    """`kjplan check`: every ledger line loads, and every current record passes the rules add-progress
+    applies (item, quarter, date, metrics, status), so that what check passes every command uses."""
     for path in sorted(ws.progress_dir.glob("*.jsonl")):
         if not (path.stem.isdigit() and len(path.stem) == 4):
             continue
@@ -573,10 +574,11 @@ def check_progress(ws: Workspace, plan: Plan | None, result) -> None:
             except KjplanError:
                 result.problems.append(DataError(path, None, f"没有 {year} 年的计划（plans/{year}.yaml），无法核对这些记录"))
                 continue
-        result.problems.extend(_check_entries(path, book, year_plan))
+        today = getattr(result, "today", None) or dt.date.today()
+        result.problems.extend(_check_entries(path, book, _Context(year_plan, today, [])))
 
 
-def _check_entries(path: Path, book: ledger.Ledger, plan: Plan) -> list[DataError]:
+def _check_entries(path: Path, book: ledger.Ledger, ctx: _Context) -> list[DataError]:
     out = []
     ids = {e.id for e in book.entries}
     line_of = book.line_of()
@@ -586,17 +588,14 @@ def _check_entries(path: Path, book: ledger.Ledger, plan: Plan) -> list[DataErro
         if ref is not None and ref not in ids:
             out.append(DataError(path, line, f"记录 {entry.id} 要{'修改' if entry.type == 'amend' else '撤回'}的记录 {ref} 不存在"))
     for record in resolve(book.entries):
-        line = line_of.get(record.version)
-        item = plan.item(record.item)
-        if item is None:
-            out.append(DataError(path, line, f"item：没有第 {record.item} 项（{plan.year} 年工作要点为 1 到 {max(plan.numbers)} 项）；可用 kjplan amend {record.id[:8]} --item N 更正"))
-            continue
-        if not record.quarter.startswith(f"{plan.year}Q"):
-            out.append(DataError(path, line, f"quarter：{record.quarter} 不在 {plan.year} 年（本文件记录 {plan.year} 年的进展）"))
-        for key in record.metrics:
-            if item.target(key) is None and plan.target(key) is None:
-                out.append(DataError(path, line, f"metrics：“{key}”不是第 {item.number} 项的指标；"
-                                                 f"{fields.targets_hint(item, plan.targets)}"))
+        try:  # the record as an amendment that changes nothing: every rule of entry applies to it
+            _validate(ctx, {}, base=record)
+        except _Problems as exc:
+            line = line_of.get(record.version)
+            for key, message in exc.problems:
+                out.append(DataError(path, line, f"{key}（{LABELS.get(key, key)}）：{message}；"
+                                                 f"可用 kjplan amend {record.id[:8]} 更正，或 kjplan retract 撤回"))
+    out.sort(key=lambda p: p.line or 0)
     return out
 
 

@@ -75,6 +75,8 @@ def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumula
         raise KjplanError(f"输出文件应以 .docx 结尾：{path}")
     written = atomic_write(path, data)
     result = ReportOutput(path=path, written=written, warnings=warnings)
+    if model.left_out_warning:
+        result.warnings.append(model.left_out_warning)
     if pdf:
         from kjplan.render.pdf import convert_to_pdf
 

@@ -80,6 +80,18 @@ class ReportModel:
     items: list[ItemReport]
     # The plan-wide targets (主要预期目标), year to date from every record of the year that reports them.
     targets: list[MetricProgress] = field(default_factory=list)
+    # Records no report of the plan's year can count (an item the plan lacks, another year's quarter):
+    # the writers warn about them, and `kjplan check` names each one.
+    left_out: tuple[Record, ...] = ()
+
+    @property
+    def left_out_warning(self) -> str | None:
+        if not self.left_out:
+            return None
+        first = self.left_out[0]
+        return (f"有 {len(self.left_out)} 条进展记录不属于 {self.plan.year} 年工作要点的事项或季度"
+                f"（如记录 {first.id[:8]}：第 {first.item} 项、{first.quarter}），没有计入报告；"
+                "可运行 kjplan check 查看并更正")
 
     @property
     def period_name(self) -> str:
@@ -164,12 +176,17 @@ def build_item(item: Item, records: list[Record], quarter: Quarter, cumulative: 
 def build_report(plan: Plan, records: list[Record], quarter: Quarter, *, cumulative: bool = False) -> ReportModel:
     """The report for one quarter (or the year to its end, when cumulative) of the plan's year."""
     by_item: dict[int, list[Record]] = {item.number: [] for item in plan.items}
+    left_out = []
     for record in records:
         year, q = _quarter_number(record.quarter)
-        if year == quarter.year and q <= quarter.number and record.item in by_item:
+        if year != plan.year or record.item not in by_item:
+            left_out.append(record)
+        elif year == quarter.year and q <= quarter.number:
             by_item[record.item].append(record)
     items = [build_item(item, by_item[item.number], quarter, cumulative) for item in plan.items]
     year_to_date = [r for rs in by_item.values() for r in rs]  # a plan-wide figure may come with any item
-    year_to_date.sort(key=lambda r: (r.date, r.created))
+    order = {id(r): n for n, r in enumerate(records)}  # the ledger's order within a day, not the clock
+    year_to_date.sort(key=lambda r: (r.date, order[id(r)]))
     targets = [metric_progress(t, year_to_date, quarter) for t in plan.targets]
-    return ReportModel(plan=plan, quarter=quarter, cumulative=cumulative, items=items, targets=targets)
+    return ReportModel(plan=plan, quarter=quarter, cumulative=cumulative, items=items, targets=targets,
+                       left_out=tuple(left_out))

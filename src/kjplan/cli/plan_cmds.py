@@ -89,7 +89,7 @@ def check(
             numbers = "、".join(str(p.line) for p in done.moved)
             typer.echo(f"已把 {done.path.relative_to(ws.root)} 中无法读取的 {len(done.moved)} 行（第 {numbers} 行）"
                        f"移到 {done.rejected_path.relative_to(ws.root)}")
-    result = check_workspace(ws)
+    result = check_workspace(ws, today=state(ctx).today)
     for line in result.checked:
         typer.echo(f"已检查 {line}")
     if not result.ok:

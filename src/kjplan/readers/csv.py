@@ -10,6 +10,7 @@ from pathlib import Path
 from kjplan.errors import DataError, DataErrors
 from kjplan.loading import read_text
 from kjplan.readers import Origin, Row, canonical_key
+from kjplan.sheets import csv_value
 
 SUFFIXES = (".csv",)
 LABEL = "首行为表头"
@@ -57,6 +58,7 @@ def read(path: Path) -> list[Row]:
         for number, (heading, value) in enumerate(zip(header, values), 1):
             if value.strip() == "":
                 continue
+            value = csv_value(value)  # '=1+1 as kjplan's own CSV writes a formula-like text: the text itself
             if not heading:
                 raise DataError(path, start, f"第 {number} 列没有表头，这一行在该列却有内容“{value.strip()[:20]}”；请补上表头或删去该列")
             key = canonical_key(heading)
