@@ -55,7 +55,9 @@ def files(root: Path) -> dict[str, bytes]:
 _ALLOWED = re.compile(r"kjplan( [a-z-]+)?|--?[a-zA-Z][\w-]*|[\w./\\:-]*[/\\][\w./\\:-]*|[\w-]+\.[a-z]{2,5}\b"
                       r"|LibreOffice|Word|Excel|WPS|YAML|JSON|CSV|UTF-8|GBK|GB18030|BOM|XML|PDF|Tab|Unicode"
                       r"|Ctrl-C|SIGTERM|SIGINT|true|false|YYYY-MM-DD|[A-Z]+\d*|U\+[0-9A-F]+|0x[0-9A-F]+"
-                      r"|\b(docx|pdf|json|csv|xlsx|yaml|yml|all|auto|table|current|previous|done|on-track|behind|not-started)\b")
+                      r"|\b(docx|pdf|json|csv|xlsx|yaml|yml|all|auto|table|current|previous|done|on-track|behind|not-started"
+                      r"|item|quarter|text|status|unit|by|metrics|problems|next|date|records|reason|id|type|progress"
+                      r"|amend|retract|created|supersedes|retracts)\b")
 
 
 def assert_chinese(message: str) -> None:

@@ -49,7 +49,7 @@ def test_a_failed_append_leaves_the_ledger_byte_identical(ws, room):
     before = files(ws.root)
     result = run(ws, "add-progress", "-i", "2", "-q", "2", "-s", "done", "--text", "磁盘快满时登记的进展。",
                  preexec_fn=limit_file_size(path.stat().st_size + room))
-    assert_clean_failure(result, 1, "没有登记", "记录文件保持原样")
+    assert_clean_failure(result, 73, "没有登记", "记录文件保持原样")
     assert files(ws.root) == before
     # Nothing to repair, and the next commands run as before.
     assert run(ws, "check").returncode == 0
@@ -61,7 +61,7 @@ def test_a_failed_append_leaves_the_ledger_byte_identical(ws, room):
 def test_a_failed_first_append_leaves_no_empty_ledger(ws):
     result = run(ws, "add-progress", "-i", "2", "-q", "2", "-s", "done", "--text", "第一条记录。",
                  preexec_fn=limit_file_size(10))
-    assert_clean_failure(result, 1, "没有登记")
+    assert_clean_failure(result, 73, "没有登记")
     assert not ws.progress_path(2020).exists()
     assert not (ws.progress_dir / ".gitignore").exists() or (ws.progress_dir / ".gitignore").stat().st_size > 0
 
@@ -96,7 +96,7 @@ def test_a_repair_that_cannot_write_fails_cleanly_and_creates_no_file(ws, where,
     assert path.stat().st_size > 4096
     before = files(ws.root)
     result = run(ws, "check", "--repair", preexec_fn=limit_file_size(room))
-    assert_clean_failure(result, 1, "进度记录文件未改动", "没有留下新文件")
+    assert_clean_failure(result, 73, "进度记录文件未改动", "没有留下新文件")
     assert files(ws.root) == before
     assert not [p for p in ws.progress_dir.iterdir() if p.stat().st_size == 0 and not p.name.endswith(".lock")]
 

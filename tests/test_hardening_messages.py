@@ -231,17 +231,20 @@ def test_a_broken_pdf_is_never_published(ws, tmp_path, behaviour, says):
 # ------------------------------------------------------------- 18 and 20. dates, and their exit codes
 
 DATE_CASES = [
-    # (arguments, exit code, words): a date that is no date, in an option, is a usage error (2) like
-    # --today; a date that is a day but does not fit the record (before the plan's year) is bad input (1).
+    # (arguments, exit code, words). A date that steers the command (--today, the report's --date) is a
+    # usage error (2); a record's own date (add-progress, amend) is part of the record's content and is
+    # refused with its other fields (1), as the exit-code table in docs/operations.md says.
     (("--today", "", "plan"), 2, "没有写日期"),
-    (add_args() + ("--date", ""), 2, "没有写日期"),
-    (add_args() + ("--date", "2020-02-30"), 2, "2020 年 2 月只有 29 天"),
-    (add_args() + ("--date", "20200706"), 2, "缺少分隔符"),
-    (add_args() + ("--date", "2020-W27-1"), 2, "按周"),
-    (add_args() + ("--date", "2020-13-01"), 2, "月份 13 不存在"),
-    (("amend", "0123456789abcdef", "--date", ""), 2, "没有写日期"),
+    (("--today", "2020-02-30", "plan"), 2, "2020 年 2 月只有 29 天"),
     (REPORT[:-1] + ("",), 2, "没有写日期"),
+    (REPORT[:-1] + ("20200706",), 2, "缺少分隔符"),
     (("export", "-q", "2", "--date", ""), 2, "没有写日期"),
+    (add_args() + ("--date", ""), 1, "没有写日期"),
+    (add_args() + ("--date", "2020-02-30"), 1, "2020 年 2 月只有 29 天"),
+    (add_args() + ("--date", "20200706"), 1, "缺少分隔符"),
+    (add_args() + ("--date", "2020-W27-1"), 1, "按周"),
+    (add_args() + ("--date", "2020-13-01"), 1, "月份 13 不存在"),
+    (("amend", "0123456789abcdef", "--date", ""), 1, "没有写日期"),
     (add_args() + ("--date", "2019-12-31"), 1, "早于计划年度"),
     (add_args() + ("--date", "2020-07-07"), 1, "晚于今天"),
 ]
@@ -249,6 +252,8 @@ DATE_CASES = [
 
 @pytest.mark.parametrize("args,code,says", DATE_CASES, ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
 def test_dates_say_which_part_is_wrong_with_the_documented_exit_code(ws, args, code, says):
+    ws.progress_path(2020).parent.mkdir(exist_ok=True)
+    ws.progress_path(2020).write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
     before = files(ws.root)
     assert_clean_failure(run(ws, *args), code, says)
     assert files(ws.root) == before

@@ -103,6 +103,7 @@ def _with(option, value, args=GOOD):
     (_with("--text", "字" * 5001), ["内容过长", "5000"]),
     (GOOD + ["--problems", "\x1b[31m"], ["存在问题（--problems）", "U+001B"]),
     (GOOD + ["--status", "差不多"], ["状态“差不多”无效"]),
+    (GOOD + ["--date", "2020-02-30"], ["2020 年 2 月只有 29 天"]),
     (["--item", "1", "--text", "学习"], ["第 1 项没有量化指标", "--status"]),
     (["--item", "9", "--text", "无指标"], ["--status", "--metric"]),
     (["--text", "没有事项"], ["缺少 --item"]),

@@ -209,7 +209,7 @@ def append(path: Path, entries: Sequence, *, timeout: float | None = None, comma
         try:
             fd = os.open(path, flags, 0o644)
         except OSError as exc:
-            raise KjplanError(f"无法写入进度记录文件 {path}（{os_reason(exc)}）") from None
+            raise OutputError(f"无法写入进度记录文件 {path}（{os_reason(exc)}），这条记录没有登记") from None
         try:
             size = os.fstat(fd).st_size
             data = (b"\n" if _ends_torn(fd) else b"") + payload
@@ -225,9 +225,9 @@ def append(path: Path, entries: Sequence, *, timeout: float | None = None, comma
                 if not isinstance(exc, OSError):
                     raise  # an interrupt: the ledger is as it was, the caller says "已中断"
                 if restored:
-                    raise KjplanError(f"写入进度记录文件 {path} 失败（{os_reason(exc)}），这条记录没有登记；"
+                    raise OutputError(f"写入进度记录文件 {path} 失败（{os_reason(exc)}），这条记录没有登记；"
                                       "记录文件保持原样") from None
-                raise KjplanError(f"写入进度记录文件 {path} 失败（{os_reason(exc)}），且未能撤销已写入的部分；"
+                raise OutputError(f"写入进度记录文件 {path} 失败（{os_reason(exc)}），且未能撤销已写入的部分；"
                                   f"请运行 kjplan check --repair 把残缺的末行移到单独的文件") from None
         finally:
             os.close(fd)
@@ -518,7 +518,7 @@ def _cut_tail(path: Path, size: int) -> None:
         finally:
             os.close(fd)
     except OSError as exc:
-        raise KjplanError(f"无法修复进度记录文件 {path}（{os_reason(exc)}）；记录文件未改动") from None
+        raise OutputError(f"无法修复进度记录文件 {path}（{os_reason(exc)}）；记录文件未改动") from None
 
 
 def _replace_with(path: Path, data: bytes) -> None:
@@ -528,7 +528,7 @@ def _replace_with(path: Path, data: bytes) -> None:
         try:
             os.replace(tmp, path)
         except OSError as exc:
-            raise KjplanError(f"无法替换进度记录文件 {path}（{os_reason(exc)}）；记录文件未改动") from None
+            raise OutputError(f"无法替换进度记录文件 {path}（{os_reason(exc)}）；记录文件未改动") from None
     except BaseException:
         _unlink_quietly(tmp)
         raise
@@ -541,7 +541,7 @@ def _write_durably(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     try:
         fd = os.open(path, flags, 0o644)
     except OSError as exc:
-        raise KjplanError(f"无法写入 {path}（{os_reason(exc)}）；进度记录文件未改动") from None
+        raise OutputError(f"无法写入 {path}（{os_reason(exc)}）；进度记录文件未改动") from None
     try:
         try:
             view = memoryview(data)
@@ -554,7 +554,7 @@ def _write_durably(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         _unlink_quietly(path)
         if isinstance(exc, OSError):
             space = "（磁盘空间不足，请先腾出空间再修复）" if exc.errno in _NO_SPACE else ""
-            raise KjplanError(f"无法写入 {path}（{os_reason(exc)}）{space}；进度记录文件未改动，也没有留下新文件") from None
+            raise OutputError(f"无法写入 {path}（{os_reason(exc)}）{space}；进度记录文件未改动，也没有留下新文件") from None
         raise
 
 

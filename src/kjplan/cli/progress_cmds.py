@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from kjplan.cli import command, parse_date, state, streams
+from kjplan.cli import command, state, streams
 from kjplan.errors import EXIT_MISSING, KjplanError
 
 STATUS_HELP = "进展状态：已完成 / 序时推进 / 滞后 / 未启动（也可写 done / on-track / behind / not-started）。"
@@ -162,7 +162,6 @@ def add_progress(
     """
     from kjplan import fields, progress
 
-    date = parse_date(date, "--date")  # a date that is no date is a usage error (2), as for --today
     st = state(ctx)
     ws = st.workspace
     plan = st.plan(quarter)
@@ -225,7 +224,6 @@ def amend(
     """
     from kjplan import progress
 
-    date = parse_date(date, "--date")  # a date that is no date is a usage error (2), as for --today
     st = state(ctx)
     ws = st.workspace
     plan = st.record_plan(record_id)
@@ -252,7 +250,6 @@ def retract(
     """
     from kjplan import progress
 
-    date = parse_date(date, "--date")  # a date that is no date is a usage error (2), as for --today
     st = state(ctx)
     ws = st.workspace
     plan = st.record_plan(record_id)

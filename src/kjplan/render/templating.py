@@ -46,13 +46,13 @@ class LimitedEnvironment(SandboxedEnvironment):
 
 # Jinja2's messages that a template's author meets, in Chinese (matched at the start).
 _SYNTAX = [
-    (r"unexpected end of template", "模板意外结束：有未闭合的 {% macro %}、{% if %} 或 {% for %}（缺少对应的 {% end… %}）"),
+    (r"unexpected end of template, expected '(.+?)'", "模板意外结束，缺少“{0}”"),
+    (r"unexpected end of template", "模板意外结束：有未闭合的 {{% macro %}}、{{% if %}} 或 {{% for %}}（缺少对应的 {{% end… %}}）"),
     (r"unexpected '(.+?)'", "此处不应出现“{0}”（请检查 {{{{ }}}} 与 {{% %}} 是否成对）"),
     (r"Encountered unknown tag '(.+?)'", "无法识别的标签“{0}”（或它没有与之配对的开始标签）"),
     (r"expected token '(.+?)', got '(.+?)'", "此处应为“{0}”，却是“{1}”"),
     (r"unexpected char '(.+?)'", "无法识别的字符“{0}”"),
     (r"missing end of (raw|comment) directive", "缺少注释或 raw 块的结束标记"),
-    (r"unexpected end of template, expected '(.+?)'", "模板意外结束，缺少“{0}”"),
     (r"no filter named '(.+?)'", "没有名为“{0}”的过滤器"),
     (r"no test named '(.+?)'", "没有名为“{0}”的测试"),
     (r"tag name expected", "缺少标签名"),
