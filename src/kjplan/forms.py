@@ -202,6 +202,8 @@ def build_form(plan: Plan, quarter: Quarter, unit: str, *, deadline: dt.date | N
     ss.a4_landscape(sheet, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     sheet.print_area = f"A1:{last}{max(end, HEADER_ROW)}"
 
+    from kjplan.cells import append_row
+
     ident = wb.create_sheet(IDENTITY_SHEET)
     ident.sheet_state = "hidden"
     meta = [("kind", FORM_KIND), ("version", FORM_VERSION), ("year", plan.year), ("quarter", quarter.code),
@@ -209,11 +211,11 @@ def build_form(plan: Plan, quarter: Quarter, unit: str, *, deadline: dt.date | N
             ("columns", json.dumps({get_column_letter(i + 1): f for i, f in enumerate(fields)}, ensure_ascii=False)),
             ("created", today.isoformat())]
     for key, value in meta:
-        ident.append([key, value])
+        append_row(ident, [key, value])  # the unit's name is text, never a formula
     ident.append([])
     ident.append(["row", "item", "key", "role"])
     for n, row in enumerate(rows):
-        ident.append([FIRST_ROW + n, row.item.number, row.key, row.role])
+        append_row(ident, [FIRST_ROW + n, row.item.number, row.key, row.role])
     ident.protection.sheet = True
 
     props = wb.properties

@@ -10,7 +10,7 @@ from pathlib import Path
 from kjplan.errors import DataError, DataErrors
 from kjplan.loading import read_text
 from kjplan.readers import Origin, Row, canonical_key
-from kjplan.sheets import csv_value
+from kjplan.cells import csv_value
 
 SUFFIXES = (".csv",)
 LABEL = "首行为表头"
