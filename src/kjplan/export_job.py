@@ -239,7 +239,7 @@ def _commit(out_dir: Path, staged: list[tuple[exporters.Output, Path]], result: 
     link in the staging folder; that also proves each one may be replaced (an immutable file refuses
     the link). If a rename still fails midway (a file open in Word on Windows), the files already
     replaced get their old versions back, and the folder is as it was before the export."""
-    from kjplan.fsutil import same_content
+    from kjplan.fsutil import fsync_dir, same_content
 
     stage = next((path.parent for _, path in staged), out_dir)
     moves: list[tuple[exporters.Output, Path, Path]] = []
@@ -272,15 +272,7 @@ def _commit(out_dir: Path, staged: list[tuple[exporters.Output, Path]], result: 
     for output, _, target in moves:
         if output.listed:
             result.written.append(target)
-    if os.name == "posix":
-        try:
-            fd = os.open(out_dir, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError:
-            pass  # the files are complete; only the renames' durability is at stake
+    fsync_dir(out_dir)  # the files are complete; this makes the renames durable too
 
 
 def _keep_old_versions(stage: Path, targets: list[Path]) -> dict[Path, Path | None]:

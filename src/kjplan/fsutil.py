@@ -21,6 +21,20 @@ def same_content(path: Path, data: bytes) -> bool:
         return False
 
 
+def fsync_dir(folder: Path) -> None:
+    """Make the renames and new names in a folder durable (best effort: the files' own data already is)."""
+    if os.name != "posix":
+        return  # Windows cannot open a directory; NTFS journals the metadata
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)

@@ -29,6 +29,7 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from kjplan.errors import DataError, KjplanError, LockBusy, OutputError, os_reason
+from kjplan.fsutil import fsync_dir
 from kjplan.loading import decode_utf8, describe_error, field_path
 from kjplan.records import Entry
 
@@ -169,19 +170,6 @@ def encode(entry) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows cannot open a directory; NTFS journals the metadata
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass  # the file's own data is on disk; some file systems cannot sync a folder
-
-
 def _ends_torn(fd: int) -> bool:
     """True when the file is non-empty and its last byte is not a newline (a torn or hand-edited tail)."""
     size = os.fstat(fd).st_size
@@ -232,7 +220,7 @@ def append(path: Path, entries: Sequence, *, timeout: float | None = None, comma
         finally:
             os.close(fd)
         if created:
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
 
 
 def _cut_back(fd: int, size: int) -> bool:
@@ -532,7 +520,7 @@ def _replace_with(path: Path, data: bytes) -> None:
     except BaseException:
         _unlink_quietly(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _write_durably(path: Path, data: bytes, *, exclusive: bool = False) -> None:
