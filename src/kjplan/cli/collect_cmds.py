@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from kjplan.cli import command, state
+from kjplan.cli import command, state, streams
 from kjplan.errors import KjplanError
 
 
@@ -40,6 +40,7 @@ def assign(
         if item is not None or lead is not None or partner or clear:
             raise KjplanError("--from 不能与事项序号、--lead、--partner、--clear 同时使用：分工请写在分工表中")
         result = api.assign_from(ws, from_file, year=year)
+        streams.committed()
     else:
         if item is None:
             raise KjplanError("缺少事项序号：如 kjplan assign 9 --lead 成果转化科，或用 --from 分工表.xlsx 批量设定")
@@ -56,6 +57,7 @@ def assign(
             typer.echo("设定分工：kjplan assign 序号 --lead 单位 [--partner 单位 …]", err=True)
             return
         result = api.assign(ws, item, lead=lead, partners=partner or [], year=year)
+        streams.committed()
     rel = result.path.relative_to(ws.root) if result.path.is_relative_to(ws.root) else result.path
     for a in result.changed:
         partners = "、".join(a.partners) or "无"
@@ -140,6 +142,7 @@ def remind(
         return
     if out is not None:
         path, warnings = collect.write_reminder(ws, table, out, deadline=due, date=day, partners=partners)
+        streams.committed()
         for warning in warnings:
             typer.echo(f"警告：{warning}", err=True)
         typer.echo(str(path))
@@ -177,6 +180,7 @@ def forms(
     plan = st.plan(quarter)
     q = parse_quarter(quarter, plan.year, st.today) if quarter is not None else default_quarter(plan.year, st.today)
     paths = write_forms(ws, plan, q, out, units=unit or None, deadline=parse_date(deadline, "--deadline"), today=st.today)
+    streams.committed()
     for path in paths:
         typer.echo(str(path))
     typer.echo(f"已生成 {len(paths)} 份{q.year}年{q.name}填报表。填好发回后用 kjplan add-progress --from 文件或文件夹 导入。",

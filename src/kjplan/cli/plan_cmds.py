@@ -158,6 +158,7 @@ def plan(
 
         path, warnings = write_plan_docx(plan, out or default_plan_docx(st.workspace.reports_dir, plan),
                                          st.workspace.settings.fonts)
+        streams.committed()
         for warning in warnings:
             typer.echo(f"提示：{warning}", err=True)
         typer.echo(str(path))
@@ -222,6 +223,7 @@ def import_cmd(
     result = import_plan(document, out, plans_dir=None if out is not None else plans_dir,
                          year=year if year is not None else st.year, issuer=issuer,
                          date=parse_date(date, "--date"), force=force)
+    streams.committed()
     _print_import(result, root)
 
 
