@@ -445,3 +445,19 @@ def test_init_from_a_document_without_a_notice(tmp_path):
     assert assigned.returncode == 0, assigned.stderr
     plan = load_plan(tmp_path / "ws" / "plans" / "2021.yaml")
     assert plan.item(1).lead == "办公室" and plan.item(1).targets == [] and plan.item(2).targets[0].review
+
+
+def test_the_plan_as_the_notices_attachment_with_page_numbers_between(tmp_path):
+    """A notice sending the plan as 附件, and page numbers left in by a conversion, even inside an item."""
+    text, expect = shape("parts-arabic-through")
+    lines = text.splitlines()
+    lines.insert(4, "附件")
+    lines.insert(10, "— 2 —")  # inside item 2, before a paragraph that continues it
+    lines.insert(11, "加强调查研究。")
+    path = tmp_path / "要点.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_plan(path, tmp_path / "2021.yaml")
+    assert [(u.line.number, u.why) for u in result.unplaced] == [(5, "印发通知的附件标记（计划文件不记录）"), (11, "页码")]
+    plan = result.plan
+    assert plan.title == "中共渭南市科学技术局党组2021年科技工作要点" and len(plan.items) == 5
+    assert plan.item(2).text == f"{ITEMS[1][0]}。{ITEMS[1][1]}\n加强调查研究。"

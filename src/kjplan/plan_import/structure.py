@@ -44,6 +44,7 @@ _DATE = re.compile(r"^[（(]?\s*(\d{4}|[〇零○Ｏ一二三四五六七八九]
                    r"\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*(?:印发)?\s*[）)]?$")
 _YEAR = re.compile(r"(\d{4}|[〇零○一二三四五六七八九]{4})\s*年")
 _PAGE_NUMBER = re.compile(r"^[-—－–\s]*(?:第\s*)?\d{1,3}\s*(?:页)?[-—－–\s]*$")
+_ATTACHMENT_LABEL = re.compile(r"^附件\s*[0-9０-９一二三]?\s*[:：]?$")
 _TRAILER = re.compile(r"^(?:抄送|印发|附件|主题词|（此件|\(此件|联系人)")
 _GOALS = re.compile(r"主要预期目标|总体目标|主要目标|预期目标|发展目标|目标任务")
 _SENTENCE_END = "。；;！!？?"
@@ -215,6 +216,9 @@ def _notice(lines: list[Line], out: Structure) -> int:
 def _title(lines: list[Line], start: int, out: Structure) -> int:
     """The title: consecutive short lines without closing punctuation (a title may take two lines)."""
     i = start
+    while i < len(lines) and _ATTACHMENT_LABEL.match(lines[i].text):  # "附件" over the plan a notice sends
+        out.unplaced.append(Unplaced(lines[i], "印发通知的附件标记（计划文件不记录）"))
+        i += 1
     taken = []
     while i < len(lines) and len(taken) < 3 and _is_heading_like(lines[i].text) and not parse_date(lines[i].text):
         taken.append(lines[i])
@@ -318,12 +322,14 @@ def parse_structure(lines: list[Line]) -> Structure:
             item = Item(number=num.number, title="", text="", line=line.number, kind=num.kind, shown=num.number,
                         part=part.number if part else None)
             texts.append(full_width(num.rest))
+        elif _PAGE_NUMBER.match(line.text):  # "— 2 —" between pages of a converted document
+            out.unplaced.append(Unplaced(line, "页码"))
         elif item is not None and not _is_trailer(line.text):
             texts.append(full_width(line.text))  # the item goes on (a paragraph of its own, or a sub-point)
         else:
             close()
             if _is_trailer(line.text):
-                why = "正文之后的页码、落款或版记"
+                why = "正文之后的落款或版记"
             elif part is not None and not any(i.part == part.number for i in out.items):
                 why = f"第{part.number}部分“{part.title}”中事项之前的文字"
             else:
