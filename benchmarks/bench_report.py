@@ -71,7 +71,7 @@ def markdown(ws) -> str:
     for att in doc.attachments:
         lines += ["附件", "", f"## {att.title}", "", "| " + " | ".join(att.table.header) + " |",
                   "|" + "---|" * len(att.table.header)]
-        lines += ["| " + " | ".join(c.replace("|", "｜") for c in row) + " |" for row in att.table.rows]
+        lines += ["| " + " | ".join(c.replace("|", "｜").replace("\n", " ") for c in row) + " |" for row in att.table.rows]
     return "\n".join(lines) + "\n"
 
 

@@ -492,6 +492,8 @@ def test_no_imprint_no_extra_section():
     data, _ = render_docx(report(10, 9, 15, 3, imprint=None))
     (sect,) = _sections(data)
     assert sect.find("w:type", NS) is None and set(_footer_texts(data, sect).values()) == {"\u2014 1 \u2014"}
+
+
 def test_masthead_takes_ten_grid_lines_in_red():
     head = Masthead("中共渭南市科学技术局党组文件", "渭科党发〔2020〕12号", "张三")
     data, _ = render_docx(sample_document(masthead=head))
@@ -551,3 +553,12 @@ def test_same_bytes_whatever_the_hash_seed(tmp_path):
         outputs.append(subprocess.run([sys.executable, "-c", code, tests], env=env, capture_output=True,
                                       check=True).stdout)
     assert outputs[0] == outputs[1] and outputs[0].startswith(b"PK")
+
+
+def test_rows_are_kept_whole_unless_they_may_split():
+    table = Table(["序号", "事项"], [["1", "短"], ["2", "很长\n" * 40], ["3", "短"]], [1, 5], may_split=[False, True])
+    data, _ = render_docx(sample_document(attachments=[Attachment("统计表", table)]))
+    (tbl,) = [t for t in part(data, "word/document.xml").findall("w:body/w:tbl", NS)
+              if t.find("w:tblPr/w:tblpPr", NS) is None]
+    kept = [row.find("w:trPr/w:cantSplit", NS) is not None for row in tbl.findall("w:tr", NS)]
+    assert kept == [True, True, False, True]  # header, row 1, row 2 may break, row 3 (not listed): whole

@@ -153,7 +153,11 @@ def test_every_item_and_every_record_in_xlsx_csv_json(ws):
     assert [r[0] for r in rows] == [item.number for item in plan.items]
     by_number = {r[0]: r for r in rows}
     assert "已更正" in by_number[1][12]  # the amended text
-    assert by_number[5][4] == "未报送"
+    assert by_number[5][4:6] == ("未报送", None)  # no record in Q2: no status, no source
+    assert by_number[1][4:6] == ("序时推进", "填报")
+    assert by_number[9][4:6] == ("序时推进", "按指标推算")  # status and its source, each in its own column
+    words = "\n".join(str(cell) for row in rows for cell in row if cell is not None)
+    assert "本期未报送" not in words and "测算" not in words and "达标率" not in words
     assert "资金拨付偏慢" in by_number[4][13]
     nine = plan.item(9)
     assert by_number[9][6] == nine.targets[0].name
@@ -183,7 +187,10 @@ def test_every_item_and_every_record_in_xlsx_csv_json(ws):
     assert metric["target"] == nine.targets[0].value and metric["unit"] == nine.targets[0].unit
     assert metric["achieved"] == pytest.approx(nine.targets[0].value / 2)  # Q1 + Q2, a quarter each
     assert metric["completion"] == pytest.approx(0.5) and metric["expected"] == 0.5
-    assert {"status", "status_derived", "behind", "missing", "title"} <= set(nine_json)
+    assert {"status", "status_source", "status_derived", "stated", "behind", "missing", "title"} <= set(nine_json)
+    assert (nine_json["status"], nine_json["status_source"]) == ("序时推进", "按指标推算")
+    assert data["items"][4]["status"] == "未报送" and data["items"][4]["status_source"] is None
+    assert data["version"] == 2 and data["counts"] == {"已完成": 0, "序时推进": 14, "滞后": 0, "未启动": 0, "未报送": 2}
     record_ids = {r["id"] for i in data["items"] for r in i["records"]}
     assert record_ids == set(ids["q2"]) - {ids["retracted"]}  # the quarter's own records
     record = data["items"][3]["records"][0]

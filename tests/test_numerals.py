@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from kjplan.numerals import cn_number, cn_year, format_quantity, parse_cn_number, parse_quantity, to_target_unit
+from kjplan.numerals import cn_number, cn_ordinal, cn_year, format_quantity, parse_cn_number, parse_quantity, to_target_unit
 
 
 @pytest.mark.parametrize("n,text", [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (16, "十六"), (20, "二十"), (21, "二十一"), (99, "九十九")])
@@ -18,6 +18,18 @@ def test_numerals_round_trip(n):
 def test_numerals_out_of_range(bad):
     with pytest.raises(ValueError):
         cn_number(bad)
+
+
+@pytest.mark.parametrize("n,text", [(16, "十六"), (100, "一百"), (105, "一百零五"), (110, "一百一十"), (230, "二百三十"),
+                                    (1001, "一千零一"), (2020, "二千零二十"), (9999, "九千九百九十九")])
+def test_ordinal_counts_points_past_ninety_nine(n, text):
+    assert cn_ordinal(n) == text
+
+
+@pytest.mark.parametrize("bad", [0, 10000, -3])
+def test_ordinal_range(bad):
+    with pytest.raises(ValueError):
+        cn_ordinal(bad)
 
 
 def test_year():

@@ -52,6 +52,7 @@ def test_log_table_and_csv(ws):
     table = invoke(ws, "log")
     assert table.exit_code == 0
     assert first[:8] in table.stdout and "6000万元" in table.stdout and "按指标推算" in table.stdout
+    assert "状态来源" in table.stdout and "填报" in table.stdout  # a column of its own, not a status
     assert "\x1b[" not in table.stdout  # plain text when not a terminal
     csv_out = invoke(ws, "log", "--format", "csv", "--item", "1")
     lines = csv_out.stdout.splitlines()
@@ -187,11 +188,15 @@ def test_status_table_json_and_missing(ws):
     assert table.exit_code == 0, table.stderr
     out = table.stdout
     assert "序时进度 50%" in out and "██████░░░░ 60%" in out and "6000万元 / 1亿元" in out
-    assert "滞后" in out and "无记录" in out and "\x1b[" not in out
-    assert "尚无进展记录的事项（14 项）" in out
+    assert "滞后" in out and "未报送" in out and "\x1b[" not in out
+    assert "按指标推算" in out and "高于序时进度10个百分点" in out  # the source has a column of its own
+    assert "（推算）" not in out and "无记录" not in out
+    assert "本季度未报送的事项（14 项）" in out and "未报送 14" in out
     data = json.loads(invoke(ws, "status", "--quarter", "2", "--format", "json").stdout)
     nine = data["items"][8]
     assert (nine["records"], nine["status"], nine["status_derived"], nine["behind"]) == (1, "序时推进", True, False)
+    assert nine["status_source"] == "按指标推算" and data["items"][0]["status_source"] == "填报"
+    assert data["items"][1]["status"] == "未报送" and data["counts"]["未报送"] == 14
     assert nine["metrics"][0]["completion"] == pytest.approx(0.6)
     assert data["items"][0]["behind"] is True
     assert data["missing"] == [n for n in range(1, 17) if n not in (1, 9)]

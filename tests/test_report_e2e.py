@@ -73,7 +73,7 @@ def test_report_writes_a_docx_with_every_record_once_in_its_section(filled, cli)
                 assert everything.count(line) == 1, line
             else:
                 assert line not in everything
-    assert by_item[5] == ["本季度暂无进展报送。"]
+    assert by_item[5] == ["本季度无新进展。"]
 
 
 def test_user_text_is_data_and_rare_characters_survive(filled, cli):
@@ -91,8 +91,9 @@ def test_title_period_metrics_signature_and_date(filled, cli):
     texts = [p.text for p in document.paragraphs]
     title = "".join(t for t in texts[:3] if t and not t.endswith("："))
     assert title.replace("\n", "") .startswith("中共渭南市科学技术局党组关于2020年第二季度科技工作要点落实情况的报告")
-    assert any("已完成0项，序时推进3项，滞后0项，未启动0项" in t and "无进展报送13项" in t for t in texts), texts[:6]
-    assert any("累计完成6000万元，完成率60%" in t for t in texts)
+    assert any(t.endswith("16项重点任务中，按序时推进3项；第2、3、4、5、6、7、8、10、11、13、14、15、16项本季度无新进展。")
+               for t in texts), texts[:6]
+    assert "截至6月底，科技创新发展基金募集规模累计达到6000万元，完成全年目标（1亿元）的60%，高于序时进度10个百分点。" in texts
     assert "中共渭南市科学技术局党组" in texts and "2020年7月6日" in texts
     assert any(t.startswith("附件：") and "推进情况统计表" in t for t in texts)
 
@@ -102,11 +103,13 @@ def test_attachment_table_lists_every_item(filled, cli):
     document = docx.Document(str(filled.reports_dir / "report-2020Q2.docx"))
     table = document.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header == ["序号", "重点任务", "牵头单位", "进展情况", "完成进度", "状态"]
+    assert header == ["序号", "重点任务", "责任单位", "进展情况", "存在问题", "下一步打算", "进度"]
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert [r[0] for r in rows] == [str(n) for n in range(1, 17)]
-    assert rows[8][2] == "成果转化科" and rows[8][4] == "60%" and rows[8][5] == "序时推进"
-    assert rows[1][3] == "无报送"
+    assert rows[8][2:] == ["成果转化科", "科技创新发展基金累计募集6000万元。", "社会资本参与不足。", "力争三季度再募集2000万元。",
+                           "序时推进\n6000万元/1亿元"]
+    assert rows[11][6] == "序时推进\n72%（目标80%）"
+    assert rows[1][3] == "—" and rows[1][6] == "无新进展"
 
 
 def test_same_input_same_bytes_and_file_left_untouched(filled, cli):
@@ -177,3 +180,36 @@ def test_the_example_workspace_renders(tmp_path):
     everything = "\n".join(p.text for p in document.paragraphs)
     assert "科技创新发展基金完成第二期扩资4000万元" in everything
     assert "中共渭南市委：" in everything
+
+
+@pytest.mark.parametrize("date, warned", [
+    ("2020-07-06", None),
+    ("2020-09-30", None),  # a quarter after the period's end is still in time
+    ("2020-06-15", "早于报告期（2020年第二季度）结束的 2020年6月30日"),
+    ("2020-10-01", "距报告期（2020年第二季度）结束已超过一个季度"),
+    ("2026-01-05", "成文日期 2026年1月5日 距报告期（2020年第二季度）结束已超过一个季度"),
+])
+def test_an_unlikely_date_is_warned_about_on_stderr_and_the_report_still_written(filled, date, warned):
+    result = run_kjplan("--root", filled.root, "report", "--quarter", "2", "--date", date)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("report-2020Q2.docx")
+    if warned is None:
+        assert "成文日期" not in result.stderr
+    else:
+        assert warned in result.stderr and "--date" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_cumulative_report_is_dated_against_the_year_to_date(filled):
+    result = run_kjplan("--root", filled.root, "report", "--quarter", "2", "--cumulative", "--date", "2020-05-01")
+    assert result.returncode == 0 and "早于报告期（2020年上半年）结束的 2020年6月30日" in result.stderr
+
+
+def test_sections_without_content_are_named_on_stderr(ws):
+    plan = ws.plan()
+    progress.add_progress(ws, plan, today=TODAY, now=NOW, item=1, quarter="2", status="序时推进", text="学习")
+    result = run_kjplan("--root", ws.root, "report", "--quarter", "2", "--date", "2020-07-06")
+    assert result.returncode == 0
+    assert "“存在的问题”" in result.stderr and "“下一步工作打算”" in result.stderr
+    document = docx.Document(result.stdout.strip())
+    texts = [p.text for p in document.paragraphs]
+    assert "一、主要工作进展" in texts and not [t for t in texts if t.startswith("二、")]

@@ -19,6 +19,24 @@ def cn_number(n: int) -> str:
     return head + (DIGITS[ones] if ones else "")
 
 
+def cn_ordinal(n: int) -> str:
+    """Any count from 1 to 9999 in words, for "一是……二是……" however many points there are:
+    16 -> 十六, 105 -> 一百零五, 110 -> 一百一十, 1001 -> 一千零一."""
+    if isinstance(n, int) and 1 <= n <= 99:
+        return cn_number(n)
+    if not isinstance(n, int) or not 1 <= n <= 9999:
+        raise ValueError(f"只支持 1 到 9999：{n!r}")
+    out, zero = "", False
+    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        out += ("零" if zero else "") + DIGITS[digit] + name
+        zero = False
+    return out
+
+
 def parse_cn_number(text: str) -> int:
     """Inverse of cn_number: 十六 -> 16; Arabic digits are accepted too."""
     text = text.strip()

@@ -540,8 +540,8 @@ def status_dict(model) -> dict:
     for rep in model.items:
         items.append({
             "item": rep.item.number, "title": rep.item.title, "records": len(rep.records),
-            "status": rep.status, "status_derived": rep.status_derived, "behind": rep.behind,
-            "missing": rep.missing, "units": rep.units,
+            "status": rep.status_word, "status_source": rep.source, "status_derived": rep.status_derived,
+            "behind": rep.behind, "missing": rep.missing, "units": rep.units,
             "metrics": [m.as_dict() for m in rep.metrics],
         })
     return {"quarter": model.quarter.code, "expected": model.quarter.elapsed_share, "counts": model.counts,

@@ -48,15 +48,36 @@ def default_report_path(ws: Workspace, quarter: Quarter, cumulative: bool, suffi
 
 def render_docx(ws: Workspace, model: ReportModel, date: dt.date, *,
                 number: str | None = None) -> tuple[bytes, list[str]]:
-    """The report's .docx bytes and warnings; `number`: this report's 发文字号 (版头)."""
+    """The report's .docx bytes, and what the office should know before sending it (Chinese);
+    `number`: this report's 发文字号 (版头)."""
     from kjplan.render.docx import render_docx as draw
-    from kjplan.render.text import build_document
+    from kjplan.render.text import compose
     from kjplan.settings import with_doc_number
 
     settings = ws.settings if number is None else with_doc_number(ws.settings, number)
-    document = build_document(model, settings, ws.templates_dir, date)
+    composed = compose(model, settings, ws.templates_dir, date)
     stamp = dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.timezone.utc)
-    return draw(document, timestamp=stamp)
+    data, layout_warnings = draw(composed.document, timestamp=stamp)
+    return data, composed.warnings + layout_warnings
+
+
+def date_warnings(model: ReportModel, date: dt.date) -> list[str]:
+    """A 成文日期 before the reported period has ended, or more than a quarter after it (a 2020
+    report dated 2026: usually --date forgotten and today's date taken)."""
+    from kjplan.numerals import cn_date
+
+    end = model.end
+    latest = _quarter_after(model.quarter).end
+    period = f"{model.quarter.year}年{model.period_name}"
+    if date < end:
+        return [f"成文日期 {cn_date(date)} 早于报告期（{period}）结束的 {cn_date(end)}；请用 --date 写明成文日期"]
+    if date > latest:
+        return [f"成文日期 {cn_date(date)} 距报告期（{period}）结束已超过一个季度；如非有意，请用 --date 写明成文日期"]
+    return []
+
+
+def _quarter_after(quarter: Quarter) -> Quarter:
+    return Quarter(quarter.year, quarter.number + 1) if quarter.number < 4 else Quarter(quarter.year + 1, 1)
 
 
 def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumulative: bool = False,
@@ -70,6 +91,7 @@ def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumula
     data, warnings = render_docx(ws, model, date, number=number)
     if model.plan.review_warning():
         warnings = [model.plan.review_warning(), *warnings]
+    warnings = date_warnings(model, date) + warnings
     path = Path(out) if out is not None else default_report_path(ws, model.quarter, cumulative)
     if path.suffix.lower() != ".docx":
         raise KjplanError(f"输出文件应以 .docx 结尾：{path}")

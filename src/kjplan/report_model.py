@@ -1,7 +1,16 @@
 """The report model: per-item facts for one period, computed from the plan and the records.
 
 Pure functions over typed models. Every output (docx, json, csv, xlsx, the status table) reads this
-model, so they all agree on which records count, what a metric adds up to and which item is behind.
+model, so they all agree on which records count, what a metric adds up to and which status an item has.
+
+An item's status (one of STATUSES) is decided once, here:
+- each unit that reported on the item in the period counts with its latest stated status;
+- the item takes the most serious of them (滞后, then 未启动, then 序时推进, then 已完成), combined with
+  what its targets say (a cumulative target below 序时进度 makes the item 滞后 whatever a unit wrote);
+- with no stated status, the targets alone decide (状态来源 按指标推算);
+- an item without a record in the period has no status: it is 未报送 (无新进展 in the report).
+Records are never weighed by the order they were written in, so two units' records give the same status
+whichever came last.
 """
 
 from __future__ import annotations
@@ -15,56 +24,111 @@ from kjplan.records import STATUSES, Record
 
 # Tolerance for float noise when comparing completion with 序时进度 (0.5 == 0.5000000001).
 EPS = 1e-9
+# Most serious first: an item takes the first of these that any of its units (or targets) gives.
+SEVERITY = ("滞后", "未启动", "序时推进", "已完成")
+# Where an item's status came from (状态来源), a field of its own beside the status.
+STATED, DERIVED = "填报", "按指标推算"
+# An item without a record in the period, in the working outputs (status, log, json, csv, xlsx).
+NO_RECORD = "未报送"
+
+
+def most_serious(statuses) -> str | None:
+    present = set(statuses)
+    return next((s for s in SEVERITY if s in present), None)
 
 
 @dataclass(frozen=True)
 class MetricProgress:
     target: Target
-    achieved: float | None  # year to date, in the target's unit; None: nothing reported yet
+    achieved: float | None  # year to date, in the target's unit; None: no figure reported yet
     expected: float  # 序时进度: the elapsed share of the year at the period's end
     completion: float | None  # achieved / target value
+    final: bool = False  # the period ends with the year (a level short of its target is then 滞后)
+
+    @property
+    def level(self) -> bool:
+        """A rate or stock read at a point (入驻率): never compared with 序时进度."""
+        return self.target.kind == "level"
+
+    @property
+    def status(self) -> str | None:
+        """What the figure says; None without a figure (no judgement is made on no data)."""
+        if self.completion is None:
+            return None
+        if self.completion + EPS >= 1.0:
+            return "已完成"
+        if self.level:
+            return "滞后" if self.final else "序时推进"
+        if self.completion + EPS >= self.expected:
+            return "序时推进"
+        return "滞后" if self.completion > EPS else "未启动"
 
     @property
     def behind(self) -> bool:
-        """Below 序时进度 (nothing reported at all also counts as behind once the year has begun)."""
-        return (self.completion or 0.0) + EPS < self.expected and (self.completion or 0.0) + EPS < 1.0
+        return self.status in ("滞后", "未启动")
+
+    @property
+    def ahead_points(self) -> float | None:
+        """Cumulative targets: completion minus 序时进度, in percentage points (negative: behind)."""
+        if self.level or self.completion is None:
+            return None
+        return (self.completion - self.expected) * 100
+
+    @property
+    def gap(self) -> float | None:
+        """Level targets: how far the level is below the target, in the target's unit (0 when reached)."""
+        if not self.level or self.achieved is None:
+            return None
+        return max(0.0, self.target.value - self.achieved)
 
     def as_dict(self) -> dict:
         """For machines (status --format json, the exported report JSON): numbers in the target's unit,
-        completion and expected as shares (0.5 = 50%)."""
+        completion and expected as shares (0.5 = 50%); ahead_points for cumulative targets, gap for
+        level ones; status null without a figure."""
         t = self.target
         return {
             "id": t.id, "name": t.name, "unit": t.unit, "kind": t.kind, "target": t.value,
             "achieved": self.achieved, "completion": self.completion, "expected": self.expected,
-            "status": self.status, "behind": self.behind,
+            "ahead_points": self.ahead_points, "gap": self.gap, "status": self.status, "behind": self.behind,
         }
-
-    @property
-    def status(self) -> str:
-        completion = self.completion or 0.0
-        if completion + EPS >= 1.0:
-            return "已完成"
-        if completion + EPS >= self.expected:
-            return "序时推进"
-        return "滞后" if completion > 0 else "未启动"
 
 
 @dataclass(frozen=True)
 class ItemReport:
     item: Item
     records: list[Record]  # latest versions in the period, in date order
-    status: str | None  # the latest stated status in the period, else derived from the metrics
-    status_derived: bool
     metrics: list[MetricProgress]
-    missing: bool  # no record in the reported quarter
+    status: str | None  # one of STATUSES; None: no record in the period (or nothing to judge by)
+    source: str | None  # STATED or DERIVED; None with status None
+    stated: dict[str, str]  # unit -> its latest stated status in the period ("" for no unit)
+
+    @property
+    def missing(self) -> bool:
+        """No record in the period: 未报送 (无新进展 in the report)."""
+        return not self.records
+
+    @property
+    def undecided(self) -> bool:
+        """Records, but neither a stated status nor a figure to judge by (only a hand-edited ledger
+        can hold such a record: the input layer asks for one or the other)."""
+        return bool(self.records) and self.status is None
+
+    @property
+    def status_derived(self) -> bool:
+        return self.source == DERIVED
+
+    @property
+    def status_word(self) -> str:
+        """The status as the working outputs show it: a status, or 未报送."""
+        return self.status or (NO_RECORD if self.missing else "")
 
     @property
     def behind(self) -> bool:
-        return self.status == "滞后" or any(m.behind for m in self.metrics)
+        return self.status == "滞后"
 
     @property
     def units(self) -> list[str]:
-        """Reporting units in order of first appearance (牵头/报送单位 for the attachment table)."""
+        """Reporting units in order of first appearance (责任单位 for the attachment table)."""
         return list(dict.fromkeys(r.unit for r in self.records if r.unit))
 
     @property
@@ -99,6 +163,11 @@ class ReportModel:
         return self.quarter.name_for(self.cumulative)
 
     @property
+    def this_period(self) -> str:
+        """本季度 in a quarterly report; 上半年 / 前三季度 / 全年 in a cumulative one."""
+        return self.quarter.ytd_name if self.cumulative else "本季度"
+
+    @property
     def start(self):
         return self.quarter.year_start if self.cumulative else self.quarter.start
 
@@ -108,12 +177,14 @@ class ReportModel:
 
     @property
     def counts(self) -> dict[str, int]:
-        """How many items stand at each status; items without a record in the period count as 无报送."""
-        tally = Counter(r.status for r in self.items if not r.missing and r.status)
+        """Items at each status, and 未报送: the items without a record in the period."""
+        tally = Counter(r.status for r in self.items if r.status)
         counts = {status: tally.get(status, 0) for status in STATUSES}
-        counts["未标明"] = sum(1 for r in self.items if not r.missing and not r.status)
-        counts["无报送"] = len(self.missing)
+        counts[NO_RECORD] = len(self.missing)
         return counts
+
+    def with_status(self, status: str) -> list[ItemReport]:
+        return [r for r in self.items if r.status == status]
 
     @property
     def missing(self) -> list[int]:
@@ -140,14 +211,16 @@ def metric_progress(target: Target, records: list[Record], quarter: Quarter) -> 
     else:
         achieved = max(values, key=lambda t: (t[0], t[1]))[2]
     completion = None if achieved is None or not target.value else achieved / target.value
-    return MetricProgress(target=target, achieved=achieved, expected=quarter.elapsed_share, completion=completion)
+    return MetricProgress(target=target, achieved=achieved, expected=quarter.elapsed_share,
+                          completion=completion, final=quarter.number == 4)
 
 
 def derive_status(metrics: list[MetricProgress]) -> str | None:
-    """An item's status from its metrics: all done -> 已完成, nothing yet -> 未启动, any behind -> 滞后."""
-    if not metrics:
+    """What the targets say together: all done -> 已完成, nothing begun -> 未启动, any behind -> 滞后,
+    else 序时推进. Targets without a figure say nothing."""
+    statuses = [m.status for m in metrics if m.status is not None]
+    if not statuses:
         return None
-    statuses = [m.status for m in metrics]
     if all(s == "已完成" for s in statuses):
         return "已完成"
     if all(s == "未启动" for s in statuses):
@@ -157,20 +230,40 @@ def derive_status(metrics: list[MetricProgress]) -> str | None:
     return "序时推进"
 
 
+def latest_stated(records: list[Record]) -> dict[str, str]:
+    """Each unit's latest stated status among `records` (in date order, then as recorded)."""
+    stated: dict[str, str] = {}
+    for record in sorted(records, key=lambda r: (r.date, r.created, r.id)):
+        if record.status:
+            stated[record.unit] = record.status
+    return stated
+
+
+def decide_status(stated: dict[str, str], metrics: list[MetricProgress]) -> tuple[str | None, str | None]:
+    """The item's status and its source (STATED / DERIVED); see the module docstring.
+
+    A level target speaks only when no unit stated a status: a level short of its target is a fact
+    of the moment, and the unit's own judgement of the work stands over it. A cumulative target always
+    speaks: a sum below 序时进度 is 滞后 whatever was written."""
+    units = set(stated.values())
+    judged = [m for m in metrics if not (units and m.level)]
+    from_targets = derive_status(judged)
+    if not units:
+        return (from_targets, DERIVED) if from_targets else (None, None)
+    if from_targets == "未启动" and units != {"未启动"}:
+        from_targets = "滞后"  # work is reported, but the figures have not begun to move
+    status = most_serious(units | ({from_targets} if from_targets else set()))
+    return status, (STATED if status in units else DERIVED)
+
+
 def build_item(item: Item, records: list[Record], quarter: Quarter, cumulative: bool) -> ItemReport:
     """records: this item's records of the plan's year up to the quarter's end, in date order."""
     in_quarter = [r for r in records if _quarter_number(r.quarter) == (quarter.year, quarter.number)]
     in_period = records if cumulative else in_quarter
     metrics = [metric_progress(t, records, quarter) for t in item.targets]
-    stated = next((r.status for r in reversed(in_period) if r.status), None)
-    if stated is not None:
-        status, derived = stated, False
-    elif in_period or metrics:
-        status, derived = derive_status(metrics) if metrics else None, bool(metrics)
-    else:
-        status, derived = None, False
-    return ItemReport(item=item, records=in_period, status=status, status_derived=derived,
-                      metrics=metrics, missing=not in_quarter)
+    stated = latest_stated(in_period)
+    status, source = decide_status(stated, metrics) if in_period else (None, None)
+    return ItemReport(item=item, records=in_period, metrics=metrics, status=status, source=source, stated=stated)
 
 
 def build_report(plan: Plan, records: list[Record], quarter: Quarter, *, cumulative: bool = False) -> ReportModel:

@@ -81,6 +81,9 @@ class ReportSettings(_Section):
     # characters from the right, with room for the seal; false: the unsealed layout (7.3.5.2).
     seal: bool = True
     header: HeaderSettings | None = None  # 版头: 发文机关标志, 发文字号, 签发人
+    # Open each unit's progress with its name ("高新技术科：…"); by default the report speaks in the
+    # bureau's own voice and names units only in the attachment where several reported on one item.
+    unit_prefix: bool = False
 
 
 class FontSettings(_Section):

@@ -125,7 +125,13 @@ def _prompt_status() -> str:
 
 
 def _status_label(status: Optional[str]) -> str:
-    return status or "按指标推算"
+    return status or "未写明，按指标推算"
+
+
+def _status_source(status: Optional[str]) -> str:
+    from kjplan.report_model import DERIVED, STATED
+
+    return STATED if status else DERIVED
 
 
 @command("add-progress")
@@ -332,9 +338,9 @@ def log(
         for key, value in r.metrics.items():
             target = target_of.target(key) if target_of else None
             metrics.append(f"{key}={format_quantity(value, target.unit) if target else value}")
-        rows.append([r.id[:8], r.date.isoformat(), r.quarter, str(r.item), _status_label(r.status),
+        rows.append([r.id[:8], r.date.isoformat(), r.quarter, str(r.item), r.status or "—", _status_source(r.status),
                      r.unit or "—", _short(r.text, 40) + ("（已修改）" if r.amended else ""), "；".join(metrics) or "—"])
-    print_table(["编号", "日期", "季度", "事项", "状态", "报送单位", "进展情况", "指标"], rows,
+    print_table(["编号", "日期", "季度", "事项", "状态", "状态来源", "报送单位", "进展情况", "指标"], rows,
                 title=f"进展记录（共 {len(records)} 条）")
 
 
@@ -423,12 +429,26 @@ def _plan_targets_table(model):
     from kjplan import progress
 
     table = Table(title="全局指标（主要预期目标）", box=box.SIMPLE_HEAD, header_style="bold")
-    for header in ("指标", "年初至今 / 目标", "完成", "序时"):
+    for header in ("指标", "年初至今 / 目标", "完成", "对照"):
         table.add_column(header, overflow="fold")
     for m in model.targets:
-        table.add_row(m.target.name, progress.metric_text(m), bar(m.completion),
-                      Text("滞后" if m.behind else "达到", style="bold red" if m.behind else "green"))
+        table.add_row(m.target.name, progress.metric_text(m), "—" if m.level else bar(m.completion),
+                      Text(_against(m), style="bold red" if m.behind else ""))
     return table
+
+
+def _against(m) -> str:
+    """序时进度 for a cumulative target (高于 / 低于 / 达到), the gap for a level target."""
+    from kjplan.figures import metric_view
+
+    v = metric_view(m)
+    if v["achieved"] is None:
+        return "暂无数据"
+    if v["done"]:
+        return "已达目标"
+    if v["level"]:
+        return f"差{v['gap']}"
+    return f"高于序时进度{v['points']}个百分点" if v["ahead"] else f"低于序时进度{v['points']}个百分点" if v["behind"] else "达到序时进度"
 
 
 def _print_status(model) -> None:
@@ -442,23 +462,19 @@ def _print_status(model) -> None:
     q = model.quarter
     table = Table(title=f"{q.year}年{q.name}（{q.code}）工作要点落实情况　序时进度 {q.elapsed_share * 100:.0f}%",
                   box=box.SIMPLE_HEAD, header_style="bold")
-    for header in ("序号", "事项", "本季记录", "状态", "指标（年初至今 / 目标）", "完成", "序时"):
+    for header in ("序号", "事项", "本季记录", "状态", "状态来源", "指标（年初至今 / 目标）", "完成", "对照"):
         table.add_column(header, overflow="fold")
     for rep in model.items:
-        if rep.missing and not rep.status:
-            state_text = Text("无记录", style="magenta")
-        else:
-            label = (rep.status or "—") + ("（推算）" if rep.status_derived else "")
-            state_text = Text(label, style=_STATUS_STYLE.get(rep.status or "", ""))
+        style = "magenta" if rep.missing else _STATUS_STYLE.get(rep.status or "", "")
+        state_text = Text(rep.status_word or "—", style=style)
         metrics = "\n".join(f"{m.target.name} {progress.metric_text(m)}" for m in rep.metrics) or "—"
-        done = Text("\n".join(bar(m.completion) for m in rep.metrics) or "—")
-        if rep.metrics:
-            lag = Text("\n".join("滞后" if m.behind else "达到" for m in rep.metrics),
-                       style="bold red" if any(m.behind for m in rep.metrics) else "green")
-        else:
-            lag = Text("滞后" if rep.behind else "—", style="bold red" if rep.behind else "")
+        # A level target (入驻率) is never set against 序时进度: its gap to the target is shown instead.
+        done = Text("\n".join("—" if m.level else bar(m.completion) for m in rep.metrics) or "—")
+        lag = Text("\n".join(_against(m) for m in rep.metrics) or "—",
+                   style="bold red" if any(m.behind for m in rep.metrics) else "")
         records = Text(str(len(rep.records)), style="magenta" if rep.missing else "")
-        table.add_row(str(rep.item.number), _short(rep.item.title, 18), records, state_text, metrics, done, lag)
+        table.add_row(str(rep.item.number), _short(rep.item.title, 18), records, state_text, rep.source or "",
+                      metrics, done, lag)
     out = console()
     if model.targets:
         out.print(_plan_targets_table(model))
@@ -466,5 +482,5 @@ def _print_status(model) -> None:
     counts = "　".join(f"{k} {v}" for k, v in model.counts.items() if v)
     out.print(f"合计：{counts}")
     if model.missing:
-        out.print(Text(f"本季度尚无进展记录的事项（{len(model.missing)} 项）：{'、'.join(map(str, model.missing))}",
+        out.print(Text(f"本季度未报送的事项（{len(model.missing)} 项）：{'、'.join(map(str, model.missing))}",
                        style="magenta"))

@@ -25,8 +25,6 @@ from kjplan.records import Record
 from kjplan.report_model import ItemReport, ReportModel
 
 LABEL = "工作台账（Excel）"
-NOT_REPORTED = "未报送"
-SOURCES = {False: "填报", True: "按指标推算"}
 
 # (header, width in characters of the default font; a CJK character is about 2)
 LEDGER_COLUMNS = [
@@ -84,8 +82,8 @@ def _record_line(r: Record, field: str) -> str:
 def ledger_rows(rep: ItemReport) -> list[list]:
     """The 台账 rows of one item: the first holds everything, further rows one more target each."""
     item = rep.item
-    status = rep.status or (NOT_REPORTED if rep.missing else None)
-    source = SOURCES[rep.status_derived] if rep.status else None
+    status = rep.status_word or None  # the report's status, or 未报送 (report_model decides both)
+    source = rep.source
     lines = {f: "\n".join(x for x in (_record_line(r, f) for r in rep.records) if x) or None
              for f in ("text", "problems", "next")}
     units = "、".join(rep.units) or None

@@ -29,6 +29,9 @@ class Table:
     rows: list[list[str]]
     # Relative column widths (any positive numbers); the writer scales them to the text block.
     widths: list[float]
+    # Per body row: True lets the row break across pages (a row taller than a page must); rows not
+    # listed are kept whole on one page.
+    may_split: list[bool] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

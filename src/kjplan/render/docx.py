@@ -231,12 +231,13 @@ class _Writer:
             oxml.cell(widths[i], self.cell_paragraphs(text, "GwTableHeader", "center"))
             for i, text in enumerate(header)
         ], header=True)]
-        for values in table.rows:
+        for index, values in enumerate(table.rows):
             cells = [values[i] if i < len(values) else "" for i in range(columns)]
+            may_split = index < len(table.may_split) and table.may_split[index]
             rows.append(oxml.row([
                 oxml.cell(widths[i], self.cell_paragraphs(text, "GwTableText", "center" if centred[i] else None))
                 for i, text in enumerate(cells)
-            ]))
+            ], may_split=may_split))
         return oxml.table(oxml.table_properties(self.text_width, oxml.grid_borders()), widths, rows)
 
     def cell_paragraphs(self, text: str, style: str, jc: str | None) -> list[etree._Element]:

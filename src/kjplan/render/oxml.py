@@ -572,13 +572,13 @@ def table_grid(widths: Sequence[int]) -> etree._Element:
     return el("tblGrid", None, *(el("gridCol", {"w": w}) for w in widths))
 
 
-def row_properties(*, header: bool) -> etree._Element:
+def row_properties(*, header: bool, may_split: bool = False) -> etree._Element:
     # cantSplit keeps a row on one page; tblHeader repeats the header row on every page.
-    return el("trPr", None, el("cantSplit"), el("tblHeader") if header else None)
+    return el("trPr", None, None if may_split else el("cantSplit"), el("tblHeader") if header else None)
 
 
-def row(cells: Sequence[etree._Element], *, header: bool = False) -> etree._Element:
-    return el("tr", None, row_properties(header=header), *cells)
+def row(cells: Sequence[etree._Element], *, header: bool = False, may_split: bool = False) -> etree._Element:
+    return el("tr", None, row_properties(header=header, may_split=may_split), *cells)
 
 
 def table(props: etree._Element, widths: Sequence[int], rows: Sequence[etree._Element]) -> etree._Element:

@@ -1,25 +1,43 @@
 """Fill the wording templates (Jinja2) from the report model: the report as a Document of paragraphs.
 
-Templates hold the words, this module decides the structure and the docx writer the layout. User text
-is passed to the templates as data only; it is never compiled as template code.
+Templates hold the words, this module decides the structure (which parts appear, how they are
+numbered) and the docx writer the layout. User text is passed to the templates as data only; it is
+never compiled as template code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from kjplan.errors import ConfigError
-from kjplan.numerals import cn_number, format_number, format_quantity
+from kjplan.errors import ConfigError, KjplanError
+from kjplan.figures import NONE, metric_view
+from kjplan.numerals import cn_number, cn_ordinal
 from kjplan.render.document import Attachment, Document, Imprint, Masthead, Paragraph, Table
 from kjplan.render.templating import LimitedEnvironment, checked_output, load_error, runtime_error
-from kjplan.report_model import ItemReport, MetricProgress, ReportModel
+from kjplan.render.titles import text_width
+from kjplan.report_model import ItemReport, ReportModel
 from kjplan.settings import ReportSettings, Settings
 
 TEMPLATE = "report.j2"
-SUMMARY_LIMIT = 40  # characters of the latest progress in the attachment table
+# Every macro the report calls. A workspace template edited before a macro existed is refused with
+# the names of the missing ones (a report must not come out half in the old wording).
+MACROS = (
+    "title", "overview", "progress_heading", "problems_heading", "next_heading", "record",
+    "no_new_progress", "target_progress", "point", "closing", "attachment_title", "table_columns",
+    "table_status", "table_figure",
+)
+# Characters of 小四 (12 pt) table text across the sideways attachment page (225 mm = 637.8 pt), less
+# the cell margins of seven columns: the budget column widths are shared out of.
+TABLE_CHARS = 47.0
+# Rows of up to this many lines (estimated) are kept on one page; a sideways page holds about 22 of
+# them under the table's header, and the estimate may be short by half.
+KEEP_LINES = 12
+CELL_MARGIN_CHARS = 1.1  # 108 twips on either side of a cell (0.9 of a 12 pt character) and a little air
 
 
 def template_dirs(workspace_templates: Path | None) -> list[str]:
@@ -33,7 +51,9 @@ def template_dirs(workspace_templates: Path | None) -> list[str]:
 class Wording:
     """The macros of templates/report.j2 as Python callables returning one paragraph each."""
 
-    def __init__(self, templates: Path | None, name: str = TEMPLATE):
+    def __init__(self, templates: Path | None, name: str = TEMPLATE, required: tuple[str, ...] = ()):
+        """`required`: the macros the caller will use, checked at once so that a template edited
+        before one of them existed fails before anything is written, naming all that are missing."""
         env = LimitedEnvironment(
             loader=jinja2.FileSystemLoader(template_dirs(templates), encoding="utf-8"),
             undefined=jinja2.StrictUndefined,
@@ -47,6 +67,13 @@ class Wording:
         except Exception as exc:  # any failure of the office's template is theirs to fix: exit 78
             raise load_error(exc, name) from None
         self.path = template.filename or name
+        missing = [macro for macro in required if not callable(getattr(self.module, macro, None))]
+        if missing:
+            raise ConfigError(
+                f"{self.path}: 模板缺少 macro {'、'.join(missing)}。这份模板可能是按旧版本修改的："
+                f"请对照 kjplan 自带的默认模板（kjplan init 新建的工作区中的 templates/{name}）补上这些 macro，"
+                f"或删除工作区中的这份模板以使用默认措辞"
+            )
 
     def __call__(self, name: str, *args) -> str:
         macro = getattr(self.module, name, None)
@@ -62,78 +89,203 @@ class Wording:
         return "".join(line.strip() for line in out.splitlines())
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{format_number(value * 100, 1)}%"
+def as_of(model: ReportModel) -> str:
+    """截至6月底 / 12月底: the period's last month."""
+    return f"{model.end.month}月底"
 
 
-def metric_view(m: MetricProgress) -> dict:
-    unit = m.target.unit
-    return {
-        "name": m.target.name,
-        "target": format_quantity(m.target.value, unit),
-        "achieved": None if m.achieved is None else format_quantity(m.achieved, unit),
-        "rate": percent(m.completion),
-        "expected": percent(m.expected),
-        "level": m.target.kind == "level",
-        "behind": m.behind,
-        "done": m.status == "已完成",
-    }
-
-
+# --- the body -----------------------------------------------------------------------------------
 def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def progress_section(w: Wording, items: list[ItemReport], period: str, no_progress: str) -> list[Paragraph]:
-    out = [Paragraph("h1", w("section_progress"))]
-    for report in items:
+def by_unit(records: list) -> list:
+    """Records grouped by unit (units in order of first report), each unit's records in date order."""
+    groups: dict[str, list] = {}
+    for record in records:
+        groups.setdefault(record.unit, []).append(record)
+    return [record for group in groups.values() for record in group]
+
+
+def record_paragraphs(w: Wording, records: list, prefix: bool) -> list[Paragraph]:
+    out = []
+    previous_unit = None
+    for record in by_unit(records):
+        for line in paragraphs(record.text):
+            unit = record.unit if prefix and record.unit != previous_unit else ""
+            previous_unit = record.unit
+            out.append(Paragraph("body", w("record", unit, line)))
+    return out
+
+
+def progress_section(w: Wording, model: ReportModel, prefix: bool) -> list[Paragraph]:
+    out = []
+    for report in model.items:
         out.append(Paragraph("h2", f"（{cn_number(report.item.number)}）{report.item.title}"))
-        for record in report.records:
-            for i, line in enumerate(paragraphs(record.text)):
-                out.append(Paragraph("body", w("record", record.unit if i == 0 else "", line)))
+        out += record_paragraphs(w, report.records, prefix)
         if not report.records:
-            out.append(Paragraph("body", no_progress))
+            out.append(Paragraph("body", w("no_new_progress", model.this_period)))
         for m in report.metrics:
-            out.append(Paragraph("body", w("metric", metric_view(m), period)))
+            out.append(Paragraph("body", w("target_progress", metric_view(m), as_of(model))))
     return out
 
 
-def by_item_section(w: Wording, heading: str, items: list[ItemReport], field: str, empty: str) -> list[Paragraph]:
-    out = [Paragraph("h1", heading)]
-    listed = [(r, [rec for rec in r.records if getattr(rec, field).strip()]) for r in items]
-    listed = [(r, recs) for r, recs in listed if recs]
-    for n, (report, records) in enumerate(listed, start=1):
-        out.append(Paragraph("h2", f"（{cn_number(n)}）{report.item.title}"))
-        for record in records:
-            for i, line in enumerate(paragraphs(getattr(record, field))):
-                out.append(Paragraph("body", w("by_item", record.unit if i == 0 else "", line)))
-    if not listed:
-        out.append(Paragraph("body", empty))
+_CLOSING_MARKS = "。；;，,、.：:！!？? \u3000"
+
+
+def latest_said(records: list, field_name: str) -> list:
+    """Each unit's latest record that fills `field_name` (存在问题, 下步打算): what the unit says now.
+    A problem or a plan of an earlier quarter that the unit has since restated is not repeated, and a
+    cumulative report does not promise in July what was planned for April."""
+    latest: dict[str, object] = {}
+    for record in records:  # in date order
+        if getattr(record, field_name).strip():
+            latest[record.unit] = record
+    return [r for r in by_unit(records) if latest.get(r.unit) is r]
+
+
+def points_of(model: ReportModel, field_name: str) -> list[tuple[str, int]]:
+    """(text, item number) of each unit's latest `field_name` in the period, by item; closing
+    punctuation dropped (the template ends each point)."""
+    out = []
+    for report in model.items:
+        said = set()  # two units writing the same words about one item make one point
+        for record in latest_said(report.records, field_name):
+            lines = [line.rstrip(_CLOSING_MARKS) for line in paragraphs(getattr(record, field_name))]
+            text = "；".join(line for line in lines if line)
+            if text and text not in said:
+                said.add(text)
+                out.append((text, report.item.number))
     return out
 
 
-def summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
-    flat = "".join(paragraphs(text))
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+def points_section(w: Wording, found: list[tuple[str, int]]) -> list[Paragraph]:
+    return [
+        Paragraph("body", w("point", cn_ordinal(n), text, item, n == len(found)))
+        for n, (text, item) in enumerate(found, start=1)
+    ]
 
 
-def attachment_table(w: Wording, model: ReportModel) -> Table:
-    header = w("table_header").split("|")
-    no_record = w("table_no_record")
+@dataclass
+class Composed:
+    document: Document
+    warnings: list[str] = field(default_factory=list)
+
+
+def body(w: Wording, model: ReportModel, settings: Settings) -> tuple[list[Paragraph], list[str]]:
+    """导语, then the sections that have something to say, numbered 一、二、… as they come, then 特此报告。"""
+    groups = {status: [r.item for r in model.with_status(status)] for status in ("已完成", "序时推进", "滞后", "未启动")}
+    quiet = [r.item for r in model.items if r.missing]
+    out = [Paragraph("body", w(
+        "overview", model.plan.title, model.quarter.year, model.period_name, len(model.items),
+        groups["已完成"], groups["序时推进"], groups["滞后"], groups["未启动"], quiet, model.this_period,
+    ))]
+    # Targets of the whole plan (if the plan ever states any) belong here, right after the 导语.
+    warnings = []
+    sections: list[tuple[str, list[Paragraph]]] = []
+    if model.record_count or any(r.metrics for r in model.items):
+        sections.append((w("progress_heading"), progress_section(w, model, settings.report.unit_prefix)))
+    else:
+        warnings.append(f"{model.period_name}没有任何进展记录，报告略去“{w('progress_heading')}”一节")
+    for heading, field_name, label in (("problems_heading", "problems", "存在问题"), ("next_heading", "next", "下步打算")):
+        found = points_of(model, field_name)
+        if found:
+            sections.append((w(heading), points_section(w, found)))
+        else:
+            warnings.append(f"{model.period_name}的进展记录都没有填写“{label}”，报告略去“{w(heading)}”一节，其后各节依次提前编号")
+    for number, (heading, paragraphs_) in enumerate(sections, start=1):
+        out.append(Paragraph("h1", f"{cn_number(number)}、{heading}"))
+        out += paragraphs_
+    out.append(Paragraph("body", w("closing")))
+    return out, warnings
+
+
+# --- the attachment -----------------------------------------------------------------------------
+def cell_text(w: Wording, records: list, field_name: str, prefix: bool) -> str:
+    """The records' `field_name` in full, a paragraph each; units named when several reported."""
+    lines = []
+    previous_unit = None
+    for record in by_unit(records):
+        for line in paragraphs(getattr(record, field_name)):
+            unit = record.unit if prefix and record.unit != previous_unit else ""
+            previous_unit = record.unit
+            lines.append(w("record", unit, line))
+    return "\n".join(lines) or NONE
+
+
+def progress_cell(w: Wording, report: ItemReport) -> str:
+    return "\n".join([w("table_status", report.status or "")] + [w("table_figure", metric_view(m)) for m in report.metrics])
+
+
+def attachment_table(w: Wording, model: ReportModel, prefix: bool) -> Table:
+    header = w("table_columns").split("|")
+    if len(header) != 7:
+        raise ConfigError(f"{w.path}: table_columns 应写 7 个列名（用 | 分隔），实际为 {len(header)} 个")
     rows = []
     for report in model.items:
-        lead = report.item.lead or "、".join(report.units)
-        latest = report.latest
-        progress = "；".join(percent(m.completion) for m in report.metrics) or "—"
+        several = prefix or len(report.units) > 1
         rows.append([
-            str(report.item.number), report.item.title, lead or "—",
-            summary(latest.text) if latest else no_record,
-            progress, report.status or ("—" if report.records else no_record),
+            str(report.item.number), report.item.title, report.item.lead or "、".join(report.units) or NONE,
+            cell_text(w, report.records, "text", several) if report.records else NONE,
+            cell_text(w, latest_said(report.records, "problems"), "problems", several),
+            cell_text(w, latest_said(report.records, "next"), "next", several),
+            progress_cell(w, report),
         ])
-    # In characters (+ cell margins) at the table font: 完成进度 and 序时推进 keep to one line.
-    return Table(header=header, rows=rows, widths=[3.2, 7.6, 5.9, 9.6, 5.3, 5.3])
+    widths, heights = column_widths(header, rows)
+    # A row that may not fit on one page must be allowed to break across pages: a row kept whole that is
+    # taller than the page loses its last lines (LibreOffice and Word cut it off).
+    return Table(header=header, rows=rows, widths=widths, may_split=[h > KEEP_LINES for h in heights])
 
 
+def _longest_line(texts: list[str]) -> float:
+    return max(text_width(line) for text in texts for line in text.split("\n"))
+
+
+def _rough_width(text: str) -> float:
+    """text_width without the spacing between Chinese and Latin: fast enough for 20,000 records."""
+    return len(text) - 0.5 * len(text.encode("ascii", "ignore"))
+
+
+def _lines(widths: list[float], column: float) -> float:
+    """About how many lines a cell of paragraphs this wide takes in a column of `column` characters."""
+    room = column - 0.5  # a line seldom comes out full: words and numbers move down whole
+    if len(widths) > 20:  # many paragraphs: summed up, for speed
+        return sum(widths) / room + len(widths) / 2
+    return sum(max(1, math.ceil(w / room - 1e-9)) for w in widths)
+
+
+def column_widths(header: list[str], rows: list[list[str]]) -> tuple[list[float], list[float]]:
+    """Widths in 12 pt characters (cell margins included) that follow the content, and each row's
+    height in lines at those widths. 序号 and 进度 are as narrow as their longest line allows; the rest
+    is shared out so that the table is as short as it can be (a row is as tall as its fullest cell)."""
+    columns = list(zip(*rows)) if rows else [()] * len(header)
+    floor = [text_width(name) for name in header]  # a heading never wraps
+    narrow = {0: max(floor[0], _longest_line(list(columns[0]) or [""])),
+              6: max(floor[6], min(_longest_line(list(columns[6]) or [""]), 8.0))}
+    budget = TABLE_CHARS - narrow[0] - narrow[6]
+    cells = [[[_rough_width(p) for p in cell.split("\n")] for cell in columns[i]] for i in range(len(header))]
+
+    def heights(widths: dict[int, float]) -> list[float]:
+        return [max(_lines(cells[i][r], w) for i, w in widths.items()) for r in range(len(rows))]
+
+    # Start every shared column at its floor and hand out the rest half a character at a time to the
+    # column that shortens the table most.
+    chosen = {1: max(floor[1], 5.0), 2: max(floor[2], 4.0), 3: max(floor[3], 5.0), 4: max(floor[4], 5.0),
+              5: max(floor[5], 5.0)}
+    caps = {1: 8.0, 2: 6.0, 3: budget, 4: budget, 5: budget}
+    step = 0.5
+    while sum(chosen.values()) + step <= budget + 1e-9:
+        current = sum(heights(chosen))
+        gains = [(current - sum(heights({**chosen, i: chosen[i] + step})), -i, i)
+                 for i in chosen if chosen[i] + step <= caps[i]]
+        if not gains:
+            break
+        chosen[max(gains)[2]] += step
+    widths = [narrow[0], chosen[1], chosen[2], chosen[3], chosen[4], chosen[5], narrow[6]]
+    return [round(width + CELL_MARGIN_CHARS, 2) for width in widths], heights(chosen)
+
+
+# --- the whole report ---------------------------------------------------------------------------
 def masthead(report: ReportSettings) -> Masthead | None:
     """版头 from the settings; a 版头 needs its 发文字号."""
     header = report.header
@@ -145,24 +297,36 @@ def masthead(report: ReportSettings) -> Masthead | None:
     return Masthead(mark=header.mark, number=header.number, signer=header.signer)
 
 
-def build_document(model: ReportModel, settings: Settings, templates: Path | None, date: dt.date) -> Document:
-    """The whole report, in the order GB/T 9704 lays it out."""
-    w = Wording(templates)
+def undecided_error(model: ReportModel) -> KjplanError | None:
+    stuck = [r for r in model.items if r.undecided]
+    if not stuck:
+        return None
+    first = stuck[0]
+    ids = "、".join(rec.id[:8] for rec in first.records)
+    return KjplanError(
+        f"第 {first.item.number} 项{model.period_name}的进展记录（{ids}）既没有写明状态，也没有可据以判断的指标数值，"
+        f"报告无法判断其进度；请用 kjplan amend {first.records[-1].id[:8]} --status 序时推进（或 已完成 / 滞后 / 未启动）补写状态"
+        + (f"（另有 {len(stuck) - 1} 项同样情况）" if len(stuck) > 1 else "")
+    )
+
+
+def compose(model: ReportModel, settings: Settings, templates: Path | None, date: dt.date) -> Composed:
+    """The whole report, in the order GB/T 9704 lays it out, and what the office should know about it."""
+    error = undecided_error(model)
+    if error is not None:
+        raise error
+    w = Wording(templates, required=MACROS)
     plan, year, period = model.plan, model.quarter.year, model.period_name
-    issuer = settings.report.signature or plan.issuer
-    body = [Paragraph("body", w("intro", plan.title, year, period, len(model.items), model.counts))]
-    body += progress_section(w, model.items, period, w("no_progress", period))
-    body += by_item_section(w, w("section_problems"), model.items, "problems", w("no_problems", period))
-    body += by_item_section(w, w("section_next"), model.items, "next", w("no_next", period))
-    attachment = Attachment(title=w("attachment_title", year, period), table=attachment_table(w, model),
-                            landscape=True)
     report = settings.report
+    paragraphs_, warnings = body(w, model, settings)
+    attachment = Attachment(title=w("attachment_title", year, period),
+                            table=attachment_table(w, model, report.unit_prefix), landscape=True)
     imprint = Imprint(cc=report.cc, printer=report.printer, date=date) if report.printer else None
-    return Document(
+    document = Document(
         title=w("title", plan.issuer, year, period),
         recipients=report.recipients,
-        body=body,
-        signature=issuer,
+        body=paragraphs_,
+        signature=report.signature or plan.issuer,
         date=date,
         attachments=[attachment],
         imprint=imprint,
@@ -170,3 +334,8 @@ def build_document(model: ReportModel, settings: Settings, templates: Path | Non
         seal=report.seal,
         masthead=masthead(report),
     )
+    return Composed(document, warnings)
+
+
+def build_document(model: ReportModel, settings: Settings, templates: Path | None, date: dt.date) -> Document:
+    return compose(model, settings, templates, date).document
