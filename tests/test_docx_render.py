@@ -56,9 +56,11 @@ def _example_report() -> bytes:
 
 def _unbreakable_head(text: str) -> str:
     """The start of a line that could not have stayed on the line above: a number with its brackets,
-    unit sign and closing punctuation, or a character with the closing mark that may not start a line."""
+    unit sign and closing punctuation, or a character with the closing mark that may not start a line,
+    or an opening mark that may not end one."""
     match = re.match(r"^[（《“‘(\[]*[0-9A-Za-z.%％]+[）》”’)\]，。、；：？！%％]*", text)
     match = match or re.match(r"^[^（《“‘(\[][）》”’)\]，。、；：？！]+", text)
+    match = match or re.match(r"^[（《“‘(\[]", text)
     return match.group(0) if match else ""
 
 
