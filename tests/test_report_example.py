@@ -14,7 +14,6 @@ from kjplan.periods import Quarter
 from kjplan.report_model import build_report
 from kjplan.workspace import Workspace
 
-EXAMPLE = REPO / "examples" / "demo"
 # Quoted from the reports of kjplan 0.1 (issue 8): none of them may come back.
 MACHINE_PHRASES = [
     "达标率", "本季度无进展报送", "无进展报送", "本季度暂无进展报送", "暂无进展报送", "本期未报送", "无报送", "未报送",
@@ -25,17 +24,27 @@ REPORTS = {"Q1": ("1",), "Q2": ("2",), "上半年": ("2", "--cumulative")}
 STATUSES = ("已完成", "序时推进", "滞后", "未启动")
 
 
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The example workspace as a user makes it (`kjplan init --example`), from examples/demo."""
+    folder = tmp_path_factory.mktemp("example") / "示例工作区"
+    made = run_kjplan("init", "--example", folder)
+    assert made.returncode == 0, made.stderr
+    assert (folder / "progress" / "2020.jsonl").read_bytes() == (REPO / "examples/demo/progress/2020.jsonl").read_bytes()
+    return folder
+
+
 @pytest.fixture(scope="module", params=list(REPORTS))
-def report(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp("example") / "report.docx"
+def report(request, example, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report.docx"
     quarter, *flags = REPORTS[request.param]
-    result = run_kjplan("--root", EXAMPLE, "report", "--quarter", quarter, *flags, "--date", "2020-07-06", "--out", out)
+    result = run_kjplan("--root", example, "report", "--quarter", quarter, *flags, "--date", "2020-07-06", "--out", out)
     assert result.returncode == 0, result.stderr
     document = docx.Document(str(out))
     paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
     table = document.tables[0]
     rows = [[cell.text for cell in row.cells] for row in table.rows]
-    ws = Workspace(EXAMPLE)
+    ws = Workspace(example)
     from kjplan.ledger import load_records
 
     records, _ = load_records(ws, 2020)
