@@ -12,7 +12,7 @@ from kjplan.render.docx import render_docx
 from kjplan.render.document import Attachment, Table
 from kjplan.render.pdf import convert_to_pdf
 from kjplan.render.text import KEEP_LINES, column_widths
-from test_docx_render import _render_skip_reason
+from render_helpers import render_skip_reason
 
 HEADER = ["序号", "重点任务", "责任单位", "进展情况", "存在问题", "下一步打算", "进度"]
 SENTENCE = "组织企业开展技术对接，召开专题推进会，累计服务企业{n}家（第{n}条记录）。"
@@ -42,7 +42,8 @@ def printed_table(tmp_path, may_split: list[bool]) -> tuple[collections.Counter,
     heads = []
     with pdfplumber.open(pdf) as opened:
         for page in (p for p in opened.pages if p.width > p.height):
-            chars = [c for c in page.chars if c["size"] < 13 and not c["text"].isspace()]  # the table's
+            # The table's characters: 12 pt and upright (the page number stands turned at the sheet's foot).
+            chars = [c for c in page.chars if c["size"] < 13 and c["upright"] and not c["text"].isspace()]
             first = min(c["top"] for c in chars)
             heads.append("".join(c["text"] for c in sorted((c for c in chars if c["top"] - first < 2),
                                                             key=lambda c: c["x0"])))
@@ -53,7 +54,7 @@ def printed_table(tmp_path, may_split: list[bool]) -> tuple[collections.Counter,
 
 @pytest.fixture
 def renders():
-    reason = _render_skip_reason()
+    reason = render_skip_reason()
     if reason:
         pytest.skip(reason)
 
