@@ -804,4 +804,10 @@ def section_facts(sect_pr: etree._Element) -> SectionFacts:
     kind = sect_pr.find(_qn("type"))
     height = int(size.get(_qn("h"))) - int(margins.get(_qn("top"))) - int(margins.get(_qn("bottom")))
     width = int(size.get(_qn("w"))) - int(margins.get(_qn("left"))) - int(margins.get(_qn("right")))
+    grid = sect_pr.find(_qn("docGrid"))
+    if grid is not None and grid.get(_qn("linePitch")):
+        # LibreOffice lays out whole grid lines only: a sideways page's 156 mm holds 15 lines of
+        # 28.95 pt (434 pt), not 442 pt, even for a table that is off the grid.
+        pitch = int(grid.get(_qn("linePitch")))
+        height = height // pitch * pitch
     return SectionFacts(height, width, kind.get(_qn("val")) if kind is not None else "nextPage")
