@@ -152,8 +152,13 @@ def test_title_lines_are_centred_and_fit(printed):
 
 @pytest.mark.render
 def test_page_numbers(printed):
-    for number, (_, footer) in enumerate(printed["pages"], 1):
+    pages = printed["pages"]
+    for number, (lines, footer) in enumerate(pages, 1):
         text = "".join(c["text"] for c in footer)
+        after_blank = number > 1 and not pages[number - 2][0]
+        if not lines or (after_blank and any(line.text.replace(" ", "").endswith("印发") for line in lines)):
+            assert text == "", number  # GB/T 9704 7.5: a blank page before the 版记 and that page: no number
+            continue
         assert text == f"\u2014 {number} \u2014" or text == f"\u2014{number}\u2014", text
         if printed["landscape"][number - 1]:
             continue  # where the number stands on a sideways sheet: test_landscape_attachment_pages
@@ -192,7 +197,8 @@ def test_landscape_attachment_pages(printed):
         return
     assert not any(turned[:first]) and not turned[-1]
     sideways = [i for i in range(first, len(turned)) if turned[i]]
-    assert sideways == list(range(first, len(turned) - 1)) and len(sideways) >= 2
+    assert sideways == list(range(first, sideways[-1] + 1)) and len(sideways) >= 2  # one run, then upright
+    assert all(not printed["pages"][i][0] for i in range(sideways[-1] + 1, len(turned) - 1))  # blank, if any
     for index in sideways:
         lines, _ = printed["pages"][index]
         assert any(line.text.startswith("序号") for line in lines[:3]), index
