@@ -272,3 +272,21 @@ def test_a_macro_called_with_other_arguments_is_a_configuration_error(tmp_path):
 def test_a_record_without_status_or_figure_stops_the_report_with_the_way_out():
     with pytest.raises(KjplanError, match=r"第 1 项.*kjplan amend"):
         document([entry(1)])
+
+
+def test_the_plans_own_targets_are_stated_right_after_the_overview():
+    from kjplan.plan import Target
+
+    plan = PLAN.model_copy(update={"targets": [
+        Target(id="hitech_firms", name="高新技术企业数量", value=120, unit="家", kind="cumulative"),
+        Target(id="rd_intensity", name="研发投入强度", value=2.5, unit="%", kind="level"),
+        Target(id="tech_contracts", name="技术合同成交额", value=50, unit="亿元", kind="cumulative"),
+    ]})
+    entries = [entry(1, item=13, status="序时推进", metrics={"hitech_firms": 72, "rd_intensity": 2.1})]
+    model = build_report(plan, resolve(entries), Quarter(2020, 2))
+    doc = compose(model, Settings(), None, DATE).document
+    assert doc.body[0].text.startswith("按照《") and doc.body[2].kind == "h1"
+    assert doc.body[1].text == (
+        "主要预期目标完成情况：截至6月底，高新技术企业数量累计达到72家，完成全年目标（120家）的60%，高于序时进度10个百分点；"
+        "研发投入强度为2.1%，距2.5%的目标尚差0.4个百分点；技术合同成交额暂无统计数据（目标50亿元）。")
+    assert "主要预期目标" not in texts(document([entry(1, status="序时推进")]))  # the 2020 plan states none

@@ -27,7 +27,7 @@ TEMPLATE = "report.j2"
 # Every macro the report calls. A workspace template edited before a macro existed is refused with
 # the names of the missing ones (a report must not come out half in the old wording).
 MACROS = (
-    "title", "overview", "progress_heading", "problems_heading", "next_heading", "record",
+    "title", "overview", "plan_targets", "progress_heading", "problems_heading", "next_heading", "record",
     "no_new_progress", "target_progress", "point", "closing", "attachment_title", "table_columns",
     "table_status", "table_figure",
 )
@@ -180,7 +180,8 @@ def body(w: Wording, model: ReportModel, settings: Settings) -> tuple[list[Parag
         "overview", model.plan.title, model.quarter.year, model.period_name, len(model.items),
         groups["已完成"], groups["序时推进"], groups["滞后"], groups["未启动"], quiet, model.this_period,
     ))]
-    # Targets of the whole plan (if the plan ever states any) belong here, right after the 导语.
+    if model.targets:  # the plan's own targets (主要预期目标), right after the 导语
+        out.append(Paragraph("body", w("plan_targets", [metric_view(m) for m in model.targets], as_of(model))))
     warnings = []
     sections: list[tuple[str, list[Paragraph]]] = []
     if model.record_count or any(r.metrics for r in model.items):
