@@ -335,6 +335,11 @@ def test_check_names_every_record_a_report_would_drop_or_misread(ws):
                         (6, "须写明状态"), (7, "no_such")]:
         assert any(f"progress/2020.jsonl:{line}:" in x and words in x and "kjplan amend" in x
                    for x in text.splitlines()), (line, text)
+    # Item 9's only record has neither a status nor a figure of its own: the report does not guess.
+    refused = run(ws, *REPORT)
+    assert_clean_failure(refused, 1, "第 9 项（61234567）", "kjplan amend 61234567 --status", "kjplan check")
+    lines = [x for x in lines if x["id"] != "6123456789abcdef"]
+    ws.progress_path(2020).write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
     report = run(ws, *REPORT)
     assert report.returncode == 0 and "2 条进展记录不属于 2020 年" in report.stderr
     assert_chinese(report.stderr)

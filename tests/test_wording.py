@@ -270,7 +270,7 @@ def test_a_macro_called_with_other_arguments_is_a_configuration_error(tmp_path):
 
 
 def test_a_record_without_status_or_figure_stops_the_report_with_the_way_out():
-    with pytest.raises(KjplanError, match=r"第 1 项.*kjplan amend"):
+    with pytest.raises(KjplanError, match=r"第 1 项（[0-9a-f]{8}）.*kjplan amend [0-9a-f]{8} --status"):
         document([entry(1)])
 
 

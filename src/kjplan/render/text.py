@@ -299,15 +299,16 @@ def masthead(report: ReportSettings) -> Masthead | None:
 
 
 def undecided_error(model: ReportModel) -> KjplanError | None:
+    """Items with records but nothing to judge their progress by: the report does not guess."""
     stuck = [r for r in model.items if r.undecided]
     if not stuck:
         return None
-    first = stuck[0]
-    ids = "、".join(rec.id[:8] for rec in first.records)
+    named = "、".join(f"第 {r.item.number} 项（{'、'.join(rec.id[:8] for rec in r.records)}）" for r in stuck)
+    example = stuck[0].records[-1].id[:8]
     return KjplanError(
-        f"第 {first.item.number} 项{model.period_name}的进展记录（{ids}）既没有写明状态，也没有可据以判断的指标数值，"
-        f"报告无法判断其进度；请用 kjplan amend {first.records[-1].id[:8]} --status 序时推进（或 已完成 / 滞后 / 未启动）补写状态"
-        + (f"（另有 {len(stuck) - 1} 项同样情况）" if len(stuck) > 1 else "")
+        f"{model.period_name}以下事项的进展记录既没有写明状态，也没有可据以判断的指标数值，报告无法判断其进度：{named}。"
+        f"请用 kjplan amend 编号 --status 补写状态，如 kjplan amend {example} --status 序时推进"
+        f"（或 已完成 / 滞后 / 未启动）；kjplan check 列出这些记录所在的行"
     )
 
 
