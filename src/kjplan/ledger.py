@@ -5,7 +5,7 @@ damage the last line, which the loader names and skips without losing the others
 works line by line, so two offices' appends both survive a merge; Chinese is stored as is (not escaped),
 so a person can read the file, and any YAML reader reads it too.
 
-Writing: an exclusive lock (filelock, cross-platform) on progress/.<year>.jsonl.lock, a holder file
+Writing: an exclusive lock (kjplan.oslock: flock, or filelock where there is none) on progress/.<year>.jsonl.lock, a holder file
 beside it naming who holds the lock, all new lines in one os.write on an O_APPEND descriptor, fsync.
 Earlier content is never rewritten, except by `repair`, which moves bad lines into a file of their own
 and replaces the ledger atomically (temp file, fsync, os.replace) under the same lock.
@@ -18,7 +18,6 @@ import errno
 import getpass
 import json
 import os
-import socket
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -85,11 +84,19 @@ def lock_timeout(timeout: float | None = None) -> float:
 def _holder_info(command: str | None) -> dict:
     return {
         "user": login_name(),
-        "host": socket.gethostname(),
+        "host": _host(),
         "pid": os.getpid(),
         "command": command or " ".join([Path(sys.argv[0]).name, *sys.argv[1:2]]),
         "since": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
+
+
+def _host() -> str:
+    if hasattr(os, "uname"):
+        return os.uname().nodename  # what socket.gethostname() returns, without importing socket
+    import socket
+
+    return socket.gethostname()
 
 
 def describe_holder(path: Path) -> str:
@@ -126,7 +133,7 @@ def locked(path: Path, *, timeout: float | None = None, command: str | None = No
            what: str = "进度记录文件") -> Iterator[None]:
     """Hold the exclusive lock on `path` (the ledger, or the export's lock target); on timeout raise
     LockBusy naming the holder. `what` names the locked thing in messages."""
-    from filelock import FileLock, Timeout
+    from kjplan import oslock
 
     path = Path(path)
     try:
@@ -135,10 +142,10 @@ def locked(path: Path, *, timeout: float | None = None, command: str | None = No
         raise OutputError(f"无法创建文件夹 {path.parent}（{os_reason(exc)}）") from None
     _ensure_gitignore(path.parent)
     wait = lock_timeout(timeout)
-    lock = FileLock(str(lock_path(path)), timeout=wait)
+    lock = oslock.Lock(str(lock_path(path)))
     try:
-        lock.acquire()
-    except Timeout:
+        lock.acquire(wait)
+    except oslock.Timeout:
         raise LockBusy(
             f"{what} {path} 正被 {describe_holder(path)} 占用，已等待 {wait:g} 秒仍未释放。"
             f"请稍后重试（可用环境变量 {ENV_LOCK_TIMEOUT} 设置等待秒数）"

@@ -8,6 +8,8 @@ start fast.
 
 from __future__ import annotations
 
+from kjplan.cli import startup  # noqa: F401  (first: no pydantic plugin discovery, see startup.py)
+
 import datetime as dt
 import functools
 import sys

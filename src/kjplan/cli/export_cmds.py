@@ -10,11 +10,12 @@ import typer
 
 from kjplan.cli import command, path_option, state, streams
 from kjplan.errors import EXIT_USAGE, KjplanError
-from kjplan.fields import parse_date
 
 
 def _report_date(value: Optional[str]) -> Optional[dt.date]:
     # A usage error, but as one line (a cron job's mail should say just what is wrong).
+    from kjplan.fields import parse_date
+
     try:
         return parse_date(value) if value is not None else None
     except KjplanError as exc:
