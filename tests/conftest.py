@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,12 @@ from typer.testing import CliRunner
 
 from kjplan.cli import app
 from kjplan.workspace import init_workspace
+
+# kjplan's caches (kjplan.cache: the plan, the settings, the ledger index) go to a folder of the test
+# session's own, never the user's ~/.cache; commands run as subprocesses inherit it.
+if not os.environ.get("KJPLAN_CACHE_DIR"):
+    os.environ["KJPLAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="kjplan-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["KJPLAN_CACHE_DIR"], True)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

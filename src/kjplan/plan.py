@@ -41,7 +41,8 @@ Day = Annotated[dt.date, BeforeValidator(_date)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built when first used; a plan read from its cache needs none.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Target(_Strict):

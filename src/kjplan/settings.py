@@ -17,7 +17,8 @@ Text = Line
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built when first used; settings read from their cache need none.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # 发文字号 (GB/T 9704 7.2.5): 机关代字, the year in full in 六角括号 〔〕, the number without 第 or

@@ -10,7 +10,6 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 from kjplan.errors import KjplanError, os_reason, shell_path
@@ -71,14 +70,24 @@ class Workspace:
 
     @cached_property
     def settings(self):
-        from kjplan.settings import load_settings
+        from kjplan.cache import load_file
 
-        return load_settings(self.settings_path)
+        def load(path):
+            from kjplan.settings import load_settings
+
+            return load_settings(path)
+
+        return load_file(self.settings_path, "settings", load)
 
     def plan(self, year: int | None = None):
-        from kjplan.plan import load_plan
+        from kjplan.cache import load_file
 
-        return load_plan(self.plan_path(year))
+        def load(path):
+            from kjplan.plan import load_plan
+
+            return load_plan(path)
+
+        return load_file(self.plan_path(year), "plan", load)
 
 
 def is_workspace(folder: Path) -> bool:
@@ -113,6 +122,8 @@ def find_workspace(root: Path | str | None = None, env: Mapping[str, str] | None
 
 def bundled_root() -> Path:
     """The bundled plan, templates and settings: package data in a wheel, the repository in a checkout."""
+    from importlib import resources
+
     packaged = Path(str(resources.files("kjplan"))) / "_bundled"
     if packaged.is_dir():
         return packaged
