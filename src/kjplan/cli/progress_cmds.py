@@ -290,58 +290,56 @@ def log(
     unit: Optional[str] = typer.Option(None, "--unit", "-u", metavar="UNIT", help="只列这个报送单位的记录。"),
     fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT",
                             help="输出格式：table（表格，默认）、json（供其他程序读取）或 csv（可用 Excel 打开）。"),
+    limit: Optional[int] = typer.Option(None, "--max-count", "-n", metavar="N", min=1,
+                                        help="只列最新的 N 条记录（按日期）。"),
+    no_pager: bool = typer.Option(False, "--no-pager",
+                                  help="在终端里也不用分页器（默认用 $PAGER 或 less 分页显示，与 git log 相同）。"),
 ):
-    """列出进展记录（修改后的最新版本，已撤回的不列），按日期排序。
+    """列出进展记录（修改后的最新版本，已撤回的不列）。表格最新的在前，在终端里分页显示；json、csv 按日期排序。
 
-    示例：kjplan log --quarter 2 --item 9　　kjplan log --format json
+    示例：kjplan log　　kjplan log -n 20　　kjplan log --quarter 2 --item 9　　kjplan log --format json > 记录.json
     """
     from kjplan import progress
+    from kjplan.cli import listing
 
     _check_format(fmt, ("table", "json", "csv"))
     st = state(ctx)
     ws = st.workspace
     plan = st.plan(quarter)
     records = progress.list_records(ws, plan, today=st.today, quarter=quarter, item=item, unit=unit, on_problem=_warn)
+    if limit is not None:
+        records = records[-limit:]
     if fmt == "json":
-        typer.echo(json.dumps([progress.record_dict(r) for r in records], ensure_ascii=False, indent=2))
+        listing.write_json((progress.record_dict(r) for r in records), sys.stdout)
         return
     if fmt == "csv":
-        import csv
-        import io
-
-        from kjplan.cells import csv_cell
-
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        columns = ["id", "item", "quarter", "date", "status", "unit", "by", "text", "problems", "next",
-                   "metrics", "created", "updated", "amended"]
-        writer.writerow(columns)
-        for r in records:
-            d = progress.record_dict(r)
-            # With the unit, so that the file imports back as it is (add-progress --from).
-            d["metrics"] = ";".join(f"{k}={_quantity(plan, r.item, k, v)}" for k, v in r.metrics.items())
-            d["status"] = d["status"] or ""
-            d["amended"] = "true" if r.amended else "false"
-            writer.writerow([csv_cell(d[c]) for c in columns])  # text that a spreadsheet would run: kept text
-        sys.stdout.write(buf.getvalue())
+        _write_csv(records, plan, sys.stdout)
         return
     if not records:
         typer.echo("没有符合条件的进展记录。")
         return
-    from kjplan.numerals import format_quantity
-    from kjplan.tables import print_table
+    with listing.paged(not no_pager) as out:
+        for line in _log_table(records, plan, out is not sys.stdout or sys.stdout.isatty()):
+            out.write(line + "\n")
 
-    rows = []
+
+def _write_csv(records, plan, out) -> None:
+    import csv
+
+    from kjplan import progress
+    from kjplan.cells import csv_cell
+
+    writer = csv.writer(out, lineterminator="\n")
+    columns = ["id", "item", "quarter", "date", "status", "unit", "by", "text", "problems", "next",
+               "metrics", "created", "updated", "amended"]
+    writer.writerow(columns)
     for r in records:
-        target_of = plan.item(r.item)
-        metrics = []
-        for key, value in r.metrics.items():
-            target = target_of.target(key) if target_of else None
-            metrics.append(f"{key}={format_quantity(value, target.unit) if target else value}")
-        rows.append([r.id[:8], r.date.isoformat(), r.quarter, str(r.item), r.status or "—", _status_source(r.status),
-                     r.unit or "—", _short(r.text, 40) + ("（已修改）" if r.amended else ""), "；".join(metrics) or "—"])
-    print_table(["编号", "日期", "季度", "事项", "状态", "状态来源", "报送单位", "进展情况", "指标"], rows,
-                title=f"进展记录（共 {len(records)} 条）")
+        d = progress.record_dict(r)
+        # With the unit, so that the file imports back as it is (add-progress --from).
+        d["metrics"] = ";".join(f"{k}={_quantity(plan, r.item, k, v)}" for k, v in r.metrics.items())
+        d["status"] = d["status"] or ""
+        d["amended"] = "true" if r.amended else "false"
+        writer.writerow([csv_cell(d[c]) for c in columns])  # text that a spreadsheet would run: kept text
 
 
 def _quantity(plan, number: int, key: str, value: float) -> str:
@@ -350,6 +348,38 @@ def _quantity(plan, number: int, key: str, value: float) -> str:
     item = plan.item(number)
     target = item.target(key) if item is not None else None
     return format_quantity(value, target.unit) if target is not None else format_number(value)
+
+
+def _log_table(records, plan, terminal: bool):
+    """The log table, newest first: a title, the heading, one line per record (fixed widths but the last)."""
+    from kjplan.cli.listing import Table, flat, terminal_columns
+    from kjplan.numerals import format_quantity
+    from kjplan.report_model import DERIVED, STATED
+
+    fixed = 8 + 10 + 6 + 4 + 10 + 10 + 12 + 2 * 8
+    text_columns = max(24, min(100, terminal_columns() - fixed - 24)) if terminal else 80
+    table = Table([("编号", 8), ("日期", 10), ("季度", 6), ("事项", 4), ("状态", 10), ("状态来源", 10),
+                   ("报送单位", 12), ("进展情况", text_columns), ("指标", 0)], right=[3])
+    yield f"进展记录（共 {len(records)} 条，最新的在前）"
+    yield from table.header()
+    for r in reversed(records):
+        item = plan.item(r.item)
+        metrics = []
+        for key, value in r.metrics.items():
+            target = item.target(key) if item else None
+            metrics.append(f"{key}={format_quantity(value, target.unit) if target else value}")
+        text = flat(r.text)
+        if r.amended:
+            text = table_fit(text, text_columns - 10) + "（已修改）"
+        yield table.line([r.id[:8], r.date.isoformat(), r.quarter, str(r.item), r.status or "—",
+                          STATED if r.status else DERIVED, r.unit or "—", text, "；".join(metrics) or "—"])
+
+
+def table_fit(text: str, columns: int) -> str:
+    """`text` cut to `columns` terminal columns (with "…"), not padded."""
+    from kjplan.cli.listing import fit, width
+
+    return text if width(text) <= columns else fit(text, columns).rstrip(" ")
 
 
 def bar(completion: Optional[float], width: int = 10) -> str:

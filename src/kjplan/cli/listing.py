@@ -1,0 +1,201 @@
+"""Long listings for the terminal and for pipes: `kjplan log` of any size.
+
+Nothing is built whole in memory. A table is written line by line with fixed column widths (measured
+in terminal columns: a Chinese character takes two), so the first line can go out before the last is
+made; JSON and CSV are written record by record. On a terminal, a listing goes through a pager, newest
+first, as `git log` does: the first screen shows at once and the reader quits when they have seen
+enough. Piped, it streams to whatever reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+# East Asian Wide and Fullwidth characters: two columns in a terminal.
+_WIDE = ("[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+         "\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60"
+         "\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0002fffd\U00030000-\U0003fffd]")
+_wide = None
+
+
+def width(text: str) -> int:
+    """Terminal columns of `text`."""
+    global _wide
+    if text.isascii():
+        return len(text)
+    if _wide is None:
+        _wide = re.compile(_WIDE)
+    return len(text) + len(_wide.findall(text))
+
+
+_char_width: dict[str, int] = {}
+
+
+def fit(text: str, columns: int) -> str:
+    """`text` in exactly `columns` columns: cut with "…" when longer, padded with spaces when shorter."""
+    used = width(text)
+    if used > columns:
+        if text.isascii():
+            return text[: columns - 1] + "…"
+        used, end = 0, 0
+        for char in text:
+            w = _char_width.get(char)
+            if w is None:
+                w = _char_width[char] = width(char)
+            if used + w > columns - 1:
+                break
+            used += w
+            end += 1
+        text = text[:end] + "…"
+        used += 1
+    return text + " " * (columns - used)
+
+
+def flat(text: str) -> str:
+    """One line: runs of spaces and line breaks become one space."""
+    return " ".join(text.split())
+
+
+class Table:
+    """A table written line by line: every column but the last has a fixed width."""
+
+    def __init__(self, columns: list[tuple[str, int]], *, right: Iterable[int] = (), gap: int = 2):
+        self.columns = columns
+        self.right = set(right)
+        self.gap = " " * gap
+
+    def line(self, cells: list[str]) -> str:
+        parts = []
+        for n, ((_, columns), cell) in enumerate(zip(self.columns, cells)):
+            if n == len(self.columns) - 1:
+                parts.append(cell)
+            elif n in self.right and width(cell) <= columns:
+                parts.append(" " * (columns - width(cell)) + cell)
+            else:
+                parts.append(fit(cell, columns))
+        return self.gap.join(parts).rstrip()
+
+    def header(self) -> list[str]:
+        heads = self.line([name for name, _ in self.columns])
+        rule = self.gap.join("-" * columns for _, columns in self.columns[:-1]) + self.gap + "-" * 8
+        return [heads, rule]
+
+
+# ------------------------------------------------------------------------------------- machine formats
+
+def write_json(rows: Iterable[dict], out: TextIO) -> None:
+    """json.dumps(list(rows), ensure_ascii=False, indent=2) and a newline, written a row at a time."""
+    first = True
+    for row in rows:
+        text = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("[\n  " if first else ",\n  ") + text)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+# ------------------------------------------------------------------------------------------ the pager
+
+def pager_command() -> str | None:
+    """KJPLAN_PAGER, then PAGER (empty: no pager), then `less` where there is one."""
+    for name in ("KJPLAN_PAGER", "PAGER"):
+        if name in os.environ:
+            value = os.environ[name].strip()
+            return None if value in ("", "cat") else value
+    return "less" if shutil.which("less") else None
+
+
+@contextmanager
+def paged(use_pager: bool = True) -> Iterator[TextIO]:
+    """A stream for a long listing: the pager's input when standard output is a terminal (and a pager
+    is wanted and found), else standard output itself. When the reader quits the pager, writing stops
+    quietly (the stream raises Stopped, which this context swallows)."""
+    command = pager_command() if use_pager and _is_terminal(sys.stdout) else None
+    if command is None:
+        yield sys.stdout
+        return
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # as git: quit when it fits one screen, keep colours, leave the text
+    env.setdefault("LV", "-c")
+    try:
+        pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        yield sys.stdout
+        return
+    stream = _PagerInput(pager.stdin)
+    # The pager handles Ctrl-C itself (less stops waiting for more input); kjplan must not die under it.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if hasattr(signal, "SIGINT") else None
+    try:
+        try:
+            yield stream
+        except Stopped:
+            pass
+        stream.close()
+        pager.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+class Stopped(Exception):
+    """The pager has gone (its reader quit): stop writing."""
+
+
+class _PagerInput:
+    """Text into the pager's pipe, UTF-8, flushed often enough that the first screen shows at once."""
+
+    def __init__(self, pipe):
+        self._pipe = pipe
+        self._buffer: list[str] = []
+        self._lines = 0
+        self._first = True
+
+    def write(self, text: str) -> int:
+        self._buffer.append(text)
+        self._lines += text.count("\n")
+        if self._lines >= (64 if self._first else 1024):
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        data = "".join(self._buffer).encode("utf-8")
+        self._buffer.clear()
+        self._lines = 0
+        self._first = False
+        try:
+            self._pipe.write(data)
+            self._pipe.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise Stopped from None
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        except Stopped:
+            pass
+        try:
+            self._pipe.close()
+        except OSError:
+            pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def terminal_columns() -> int:
+    return shutil.get_terminal_size((100, 40)).columns
