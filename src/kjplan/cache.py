@@ -188,6 +188,27 @@ def _pickle(value: Any) -> bytes:
 
 
 def _unpickle(payload: bytes) -> Any:
+    """pickle.loads, building nothing but plain data, dates and kjplan's own classes: a cache file is
+    only ever data, whoever wrote it."""
+    import io
     import pickle
 
-    return pickle.loads(payload)
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module: str, name: str):
+            if (module == "datetime" and name in ("date", "datetime", "time", "timedelta", "timezone")) \
+                    or (module == "pydantic_core._pydantic_core" and name == "TzInfo") \
+                    or module.startswith("kjplan."):  # pydantic's time zone of a parsed time, kjplan's models
+                return super().find_class(module, name)
+            raise pickle.UnpicklingError(f"{module}.{name} 不应出现在缓存中")
+
+    return Unpickler(io.BytesIO(payload)).load()
+
+
+def dumps(value: Any) -> bytes:
+    """A cache payload (pickle) of plain data, dates and instances of kjplan's classes."""
+    return _pickle(value)
+
+
+def loads(payload: bytes) -> Any:
+    """The value of a payload written by dumps(); raises on anything else (the caller: a miss)."""
+    return _unpickle(payload)

@@ -341,15 +341,15 @@ def _refuse_constant(name: str):
     raise _NotANumber(name)
 
 
-def _split(data: bytes) -> tuple[list[bytes], list[int]]:
-    """Non-blank lines (CR and a leading BOM stripped) and their 1-based line numbers.
+def _split(data: bytes, first_line: int = 1) -> tuple[list[bytes], list[int]]:
+    """Non-blank lines (CR and a leading BOM stripped) and their line numbers (from first_line).
 
     A BOM can start any line, not just the first: files joined with `type a b > c` on Windows, or a
     line pasted from a file a Windows editor saved. It is an invisible encoding mark, not content."""
     if _BOM not in data:  # the usual case: no line to look at twice
-        return _split_plain(data)
+        return _split_plain(data, first_line)
     raw_lines, numbers = [], []
-    for n, line in enumerate(data.split(b"\n"), 1):
+    for n, line in enumerate(data.split(b"\n"), first_line):
         if line.endswith(b"\r"):
             line = line[:-1]
         while line.startswith(_BOM):
@@ -360,9 +360,9 @@ def _split(data: bytes) -> tuple[list[bytes], list[int]]:
     return raw_lines, numbers
 
 
-def _split_plain(data: bytes) -> tuple[list[bytes], list[int]]:
+def _split_plain(data: bytes, first_line: int = 1) -> tuple[list[bytes], list[int]]:
     raw_lines, numbers = [], []
-    for n, line in enumerate(data.split(b"\n"), 1):
+    for n, line in enumerate(data.split(b"\n"), first_line):
         if line.endswith(b"\r"):
             line = line[:-1]
         if line.strip():
@@ -371,11 +371,12 @@ def _split_plain(data: bytes) -> tuple[list[bytes], list[int]]:
     return raw_lines, numbers
 
 
-def scan(data: bytes, path: Path) -> Ledger:
-    """Parse a ledger's bytes. Bad lines become problems; they never stop the other lines from loading."""
+def scan(data: bytes, path: Path, first_line: int = 1) -> Ledger:
+    """Parse a ledger's bytes. Bad lines become problems; they never stop the other lines from loading.
+    first_line: the number of data's first line (the ledger index reads only what was appended)."""
     path = Path(path)
     ledger = Ledger(path)
-    raw_lines, numbers = _split(data)
+    raw_lines, numbers = _split(data, first_line)
     if not raw_lines:
         return ledger
     entries: list | None
@@ -430,11 +431,12 @@ def load(path: Path) -> Ledger:
 
 def load_records(ws, year: int) -> tuple[list, list[DataError]]:
     """The resolved records (latest versions, date order) of a plan year, and the lines that could not
-    be loaded. A bad line never hides the others."""
-    from kjplan.records import resolve
+    be loaded. A bad line never hides the others. Read through the ledger index (kjplan.ledger_index),
+    which gives the same as resolving a full read, in a fraction of the time."""
+    from kjplan import ledger_index
 
-    ledger = load(ws.progress_path(year))
-    return resolve(ledger.entries), ledger.problems
+    snapshot = ledger_index.load(ws.progress_path(year))
+    return snapshot.records, snapshot.problems
 
 
 # -------------------------------------------------------------------------------------------- repair

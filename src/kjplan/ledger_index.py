@@ -1,0 +1,390 @@
+"""The ledger index: what a full read of progress/<year>.jsonl gives, kept between commands and brought
+up to date by reading only what was appended since.
+
+A full read of 100,000 records validates every line and resolves every amendment (seconds); a command
+that finds the index up to date reads one file and builds the records (a fraction of that). The index
+is a cache (kjplan.cache): in the user's cache folder, one per ledger file, never in the workspace.
+
+What it holds: the byte offset up to which it covers the ledger, the SHA-256 of those bytes and their
+line count; what a full read of them gives (the resolved records in date order, the lines that could
+not be loaded, with the reason); and what resolving further lines needs (the root record of every
+entry id, the ids that entries refer to, the retracted roots, the number of entries). Beside it, a
+small stamp records the ledger's identity (device, inode, size, modification and change times) when
+the covered bytes were last checked.
+
+Reading, every time:
+1. The covered bytes are the ledger's own when the stamp matches the file and was taken well after its
+   last change (later than the file system's clock can blur); otherwise they are hashed and compared.
+2. Anything else - a shorter file, other bytes (`check --repair`, a union merge in the middle, a hand
+   edit, a different file), a missing, damaged or foreign index - means a full read, which rebuilds it.
+3. The lines after the covered bytes are read and resolved onto the records, exactly as a full read
+   would resolve them. The few cases where a line could change what earlier lines mean (an entry whose
+   id is already known or already referred to: a merge's duplicate, a correction that arrived before
+   its record) are read in full instead.
+A final line without its newline (a write in progress, a hand-edited end) is read every time and never
+stored. The result is always what ledger.load + records.resolve give for the same bytes; the tests
+compare the two byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kjplan import cache
+from kjplan.errors import DataError, os_reason
+
+FORMAT = "1"
+CHUNK = 1 << 20
+# How long after a file's last change its timestamps can be trusted to show a further change: the
+# granularity of the file system's clock (a jiffy on Linux, 100 ns ticks at 15.6 ms on Windows, two
+# seconds on FAT), with room to spare.
+SETTLE_NS = 100_000_000
+SETTLE_COARSE_NS = 3_000_000_000
+# Rewrite the index when this many bytes were appended since it was written; smaller tails are read
+# each time (a few lines cost less than rewriting the index).
+REWRITE_AFTER = 256 * 1024
+
+
+@dataclass
+class Snapshot:
+    """What the ledger holds: the resolved records (latest versions, date order) and its bad lines."""
+
+    records: list = field(default_factory=list)
+    problems: list[DataError] = field(default_factory=list)
+
+
+class _Rebuild(Exception):
+    """An appended line that could change what earlier lines mean: read the ledger in full."""
+
+
+# ------------------------------------------------------------------------------------------- state
+# A row is a record as kjplan.records.Record holds it (a plain tuple of the same fields): rows become
+# records at no cost. Repeated short texts (quarter, status, unit, name) are one object each, so that
+# 100,000 records take a fraction of the memory and the stored index loads faster.
+
+@dataclass
+class _State:
+    covered: int = 0  # bytes of the ledger the state covers (always just after a newline)
+    lines: int = 0  # newlines in those bytes
+    sha: str = hashlib.sha256(b"").hexdigest()
+    count: int = 0  # valid, distinct entries so far (the next entry's place in line order)
+    problems: list = field(default_factory=list)  # (line, detail) of the lines that could not be loaded
+    sorted_rows: list | None = field(default_factory=list)  # rows in date order, when known
+    # What resolving further lines needs (stored apart: only read when lines were appended).
+    rows: dict | None = None  # root id -> row, for every live record
+    position: dict = field(default_factory=dict)  # root id -> the original's place in line order
+    root_of: dict = field(default_factory=dict)  # every entry id -> the id of the record it belongs to
+    referenced: set = field(default_factory=set)  # ids named by a `supersedes` or a `retracts`
+    retracted: set = field(default_factory=set)  # roots withdrawn by a retraction
+    resolvable: bool = True  # False: loaded without the part above
+
+    def ordered(self) -> list:
+        if self.sorted_rows is None:
+            position = self.position
+            self.sorted_rows = sorted(self.rows.values(), key=lambda row: (row[4], position[row[0]]))
+        return self.sorted_rows
+
+    def editable(self) -> dict:
+        if self.rows is None:
+            self.rows = {row[0]: row for row in self.sorted_rows}
+        return self.rows
+
+    def main_payload(self) -> bytes:
+        return cache.dumps((FORMAT, self.covered, self.lines, self.sha, self.count, self.problems, self.ordered()))
+
+    def resolve_payload(self) -> bytes:
+        return cache.dumps((FORMAT, self.covered, self.sha, self.position, self.root_of, self.referenced,
+                            self.retracted))
+
+    @classmethod
+    def from_payload(cls, payload: bytes) -> _State:
+        fmt, covered, lines, sha, count, problems, rows = cache.loads(payload)
+        if fmt != FORMAT:
+            raise ValueError(fmt)
+        return cls(covered, lines, sha, count, problems, rows, resolvable=False)
+
+    def add_resolution(self, payload: bytes) -> None:
+        fmt, covered, sha, position, root_of, referenced, retracted = cache.loads(payload)
+        if (fmt, covered, sha) != (FORMAT, self.covered, self.sha):
+            raise ValueError("another state")
+        self.position, self.root_of, self.referenced, self.retracted = position, root_of, referenced, retracted
+        self.resolvable = True
+
+
+class _Shared(dict):
+    """One object for each repeated value (sys.intern for texts, and for time zones alike)."""
+
+    def __missing__(self, key):
+        self[key] = key
+        return key
+
+
+def _row(record, shared: _Shared) -> tuple:
+    created, updated = record.created, record.updated
+    if created.tzinfo is not None:
+        created = created.replace(tzinfo=shared[created.tzinfo])
+    if updated.tzinfo is not None:
+        updated = updated.replace(tzinfo=shared[updated.tzinfo])
+    return (record.id, record.version, record.item, shared[record.quarter], record.date, record.text,
+            record.status and shared[record.status], shared[record.unit], shared[record.by], dict(record.metrics),
+            shared[record.problems], shared[record.next], created, updated, record.amended)
+
+
+def _entry_row(entry, original_row: tuple | None) -> tuple:
+    """The row of the record whose latest version is `entry` (original_row: the record so far)."""
+    from kjplan.records import Record
+
+    if original_row is None:  # the original itself
+        root, by, created, amended = entry.id, entry.by, entry.created, False
+    else:
+        root, by, created, amended = original_row[0], original_row[8], original_row[12], True
+    return tuple(Record(root, entry.id, entry.item, entry.quarter, entry.date, entry.text, entry.status, entry.unit,
+                        by, dict(entry.metrics), entry.problems, entry.next, created, entry.created, amended))
+
+
+def _records(rows: list) -> list:
+    from kjplan.records import Record
+
+    new = tuple.__new__
+    return [new(Record, row) for row in rows]
+
+
+def _build(data: bytes, path: Path) -> _State:
+    """The state of a full read of `data` (complete lines only)."""
+    from kjplan import ledger
+    from kjplan.records import resolution
+
+    covered = data.rfind(b"\n") + 1
+    book = ledger.scan(data[:covered], path)
+    done = resolution(book.entries)
+    shared = _Shared()
+    state = _State(covered=covered, lines=data.count(b"\n", 0, covered),
+                   sha=hashlib.sha256(data[:covered]).hexdigest(), count=len(book.entries),
+                   problems=[(p.line, p.detail) for p in book.problems],
+                   sorted_rows=[_row(r, shared) for r in done.records])
+    state.position = {r.id: done.position[r.id] for r in done.records}
+    state.root_of = done.root_of
+    state.referenced = done.referenced
+    state.retracted = done.retracted
+    return state
+
+
+def _advance(state: _State, data: bytes, path: Path) -> None:
+    """Resolve complete lines appended after what `state` covers onto it (as a full read would)."""
+    from kjplan import ledger
+    from kjplan.records import AmendEntry, ProgressEntry, RetractEntry
+
+    book = ledger.scan(data, path, first_line=state.lines + 1)
+    if book.entries:
+        rows = state.editable()
+        for entry in book.entries:
+            if entry.id in state.root_of or entry.id in state.referenced:
+                raise _Rebuild  # a duplicate from a merge, or a record whose correction came first
+            order = state.count
+            state.count += 1
+            if isinstance(entry, ProgressEntry):
+                state.root_of[entry.id] = entry.id
+                state.position[entry.id] = order
+                rows[entry.id] = _entry_row(entry, None)
+            elif isinstance(entry, AmendEntry):
+                state.referenced.add(entry.supersedes)
+                root = state.root_of.get(entry.supersedes, entry.supersedes)
+                state.root_of[entry.id] = root
+                old = rows.get(root)
+                if old is not None:
+                    rows[root] = _entry_row(entry, old)
+            elif isinstance(entry, RetractEntry):
+                state.referenced.add(entry.retracts)
+                root = state.root_of.get(entry.retracts, entry.retracts)
+                state.root_of[entry.id] = entry.id
+                state.retracted.add(root)
+                rows.pop(root, None)
+        state.sorted_rows = None
+    state.problems.extend((p.line, p.detail) for p in book.problems)
+    state.covered += len(data)
+    state.lines += data.count(b"\n")
+
+
+def _snapshot(state: _State, path: Path) -> Snapshot:
+    return Snapshot(_records(state.ordered()), [DataError(path, line, detail) for line, detail in state.problems])
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+@contextmanager
+def _no_collector():
+    """Building 100,000 records allocates a million objects and no cycles: the cyclic collector would
+    walk them all again and again (it halves the time to leave it off). What survives (the records) is
+    frozen out of its sight afterwards, or its first run would walk all of it at once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
+def _signature(st: os.stat_result) -> list:
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _settled(signature: list, checked_ns: int) -> bool:
+    """Whether a change after `checked_ns` would have changed the timestamps in `signature`."""
+    mtime, ctime = signature[3], signature[4]
+    coarse = mtime % 1_000_000 == 0 and ctime % 1_000_000 == 0  # whole milliseconds or coarser: FAT, SMB
+    return max(mtime, ctime) + (SETTLE_COARSE_NS if coarse else SETTLE_NS) < checked_ns
+
+
+def _expect(path: Path) -> dict:
+    return {"source": os.path.realpath(path), "code": cache.code_fingerprint(), "format": FORMAT}
+
+
+def _read_state(path: Path) -> _State | None:
+    payload = cache.read(cache.entry_path(path, "index"), _expect(path))
+    if payload is None:
+        return None
+    try:
+        return _State.from_payload(payload)
+    except Exception:  # whatever a damaged or foreign file makes unpickling do: a miss
+        return None
+
+
+def _read_resolution(path: Path, state: _State) -> bool:
+    payload = cache.read(cache.entry_path(path, "resolve"), _expect(path))
+    if payload is None:
+        return False
+    try:
+        state.add_resolution(payload)
+    except Exception:
+        return False
+    return True
+
+
+def _stamp_fits(path: Path, state: _State, signature: list) -> bool:
+    """The stamp says these covered bytes were checked when the file had this signature, late enough."""
+    payload = cache.read(cache.entry_path(path, "stamp"), _expect(path))
+    if payload is None:
+        return False
+    try:
+        covered, sha, stamped, checked_ns = cache.loads(payload)
+    except Exception:
+        return False
+    return covered == state.covered and sha == state.sha and stamped == signature and _settled(stamped, checked_ns)
+
+
+def _write_stamp(path: Path, state: _State, signature: list, checked_ns: int) -> None:
+    entry = cache.entry_path(path, "stamp")
+    if entry is not None:
+        cache.write(entry, _expect(path), cache.dumps((state.covered, state.sha, signature, checked_ns)))
+
+
+def _write_state(path: Path, state: _State) -> None:
+    """The resolution first: a reader that finds the new main part finds its resolution too (or, in a
+    race with another writer, one that does not fit, which is a miss)."""
+    resolve, main = cache.entry_path(path, "resolve"), cache.entry_path(path, "index")
+    if resolve is not None and cache.write(resolve, _expect(path), state.resolve_payload()):
+        cache.write(main, _expect(path), state.main_payload())
+
+
+def _prefix_sha(fh, size: int) -> str | None:
+    digest = hashlib.sha256()
+    left = size
+    while left:
+        chunk = fh.read(min(CHUNK, left))
+        if not chunk:
+            return None  # the file shrank while it was read
+        digest.update(chunk)
+        left -= len(chunk)
+    return digest.hexdigest()
+
+
+def load(path: Path) -> Snapshot:
+    """The records and bad lines of a ledger file, as ledger.load + records.resolve give them."""
+    path = Path(path)
+    if cache.entry_path(path, "index") is None:
+        return _full(path)
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        return Snapshot()
+    except OSError as exc:
+        raise DataError(path, None, f"无法读取进度记录文件（{os_reason(exc)}）") from None
+    try:
+        with fh, _no_collector():
+            return _load(fh, path)
+    except OSError as exc:
+        raise DataError(path, None, f"无法读取进度记录文件（{os_reason(exc)}）") from None
+
+
+def _full(path: Path) -> Snapshot:
+    from kjplan import ledger
+    from kjplan.records import resolve
+
+    book = ledger.load(path)
+    return Snapshot(resolve(book.entries), book.problems)
+
+
+def _load(fh, path: Path) -> Snapshot:
+    checked_ns = time.time_ns()  # before the file is looked at: a change after this shows in its times
+    st = os.fstat(fh.fileno())
+    signature = _signature(st)
+    state = _stored_state(fh, path, st.st_size, signature, checked_ns)
+    if state is None:
+        return _rebuilt(fh, path, st.st_size, signature, checked_ns)
+    fh.seek(state.covered)
+    tail = fh.read(st.st_size - state.covered)
+    complete = tail[: tail.rfind(b"\n") + 1]
+    partial = tail[len(complete):]
+    if (complete or partial.strip()) and not state.resolvable and not _read_resolution(path, state):
+        return _rebuilt(fh, path, st.st_size, signature, checked_ns)
+    if complete:
+        try:
+            _advance(state, complete, path)
+        except _Rebuild:
+            return _rebuilt(fh, path, st.st_size, signature, checked_ns)
+        if len(complete) >= REWRITE_AFTER:
+            _write_state(path, state)
+            _write_stamp(path, state, signature, checked_ns)
+    return _finish(fh, state, partial, path, st.st_size)
+
+
+def _stored_state(fh, path: Path, size: int, signature: list, checked_ns: int) -> _State | None:
+    """The stored state, when the bytes it covers are the ledger's own; else None."""
+    state = _read_state(path)
+    if state is None or state.covered > size:
+        return None
+    if not _stamp_fits(path, state, signature):
+        if _prefix_sha(fh, state.covered) != state.sha:
+            return None
+        _write_stamp(path, state, signature, checked_ns)
+    return state
+
+
+def _rebuilt(fh, path: Path, size: int, signature: list, checked_ns: int) -> Snapshot:
+    """A full read, stored as the new index."""
+    fh.seek(0)
+    data = fh.read(size)
+    state = _build(data, path)
+    _write_state(path, state)
+    _write_stamp(path, state, signature, checked_ns)
+    return _finish(fh, state, data[state.covered:], path, size)
+
+
+def _finish(fh, state: _State, partial: bytes, path: Path, size: int) -> Snapshot:
+    """The snapshot, with a last line that has no newline yet read on top (never stored)."""
+    if partial.strip():
+        try:
+            _advance(state, partial, path)
+        except _Rebuild:
+            fh.seek(0)
+            state = _build(fh.read(size) + b"\n", path)
+    return _snapshot(state, path)
