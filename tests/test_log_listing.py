@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from kjplan import ledger
-from kjplan.cli.listing import Table, fit, width, write_json
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kjplan.cli.listing import Table, fit, indented, width, write_json
 from kjplan.records import resolve
 
 from progress_fixtures import ledger_path, new_workspace
@@ -159,6 +162,19 @@ def test_json_written_a_row_at_a_time_is_json_dumps_of_the_list():
         out = io.StringIO()
         write_json(iter(data), out)
         assert out.getvalue() == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_values, level=st.integers(0, 3))
+def test_the_fast_indented_json_is_json_dumps(value, level):
+    expected = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+    assert indented(value, level) == expected
 
 
 def test_cells_are_cut_and_padded_by_terminal_columns():

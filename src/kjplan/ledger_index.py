@@ -65,9 +65,6 @@ class _Rebuild(Exception):
 
 
 # ------------------------------------------------------------------------------------------- state
-# A row is a record as kjplan.records.Record holds it (a plain tuple of the same fields): rows become
-# records at no cost. Repeated short texts (quarter, status, unit, name) are one object each, so that
-# 100,000 records take a fraction of the memory and the stored index loads faster.
 
 @dataclass
 class _State:
@@ -76,9 +73,9 @@ class _State:
     sha: str = hashlib.sha256(b"").hexdigest()
     count: int = 0  # valid, distinct entries so far (the next entry's place in line order)
     problems: list = field(default_factory=list)  # (line, detail) of the lines that could not be loaded
-    sorted_rows: list | None = field(default_factory=list)  # rows in date order, when known
+    sorted_rows: list | None = field(default_factory=list)  # the records in date order, when known
     # What resolving further lines needs (stored apart: only read when lines were appended).
-    rows: dict | None = None  # root id -> row, for every live record
+    rows: dict | None = None  # root id -> record, for every live record
     position: dict = field(default_factory=dict)  # root id -> the original's place in line order
     root_of: dict = field(default_factory=dict)  # every entry id -> the id of the record it belongs to
     referenced: set = field(default_factory=set)  # ids named by a `supersedes` or a `retracts`
@@ -88,16 +85,17 @@ class _State:
     def ordered(self) -> list:
         if self.sorted_rows is None:
             position = self.position
-            self.sorted_rows = sorted(self.rows.values(), key=lambda row: (row[4], position[row[0]]))
+            self.sorted_rows = sorted(self.rows.values(), key=lambda r: (r.date, position[r.id]))
         return self.sorted_rows
 
     def editable(self) -> dict:
         if self.rows is None:
-            self.rows = {row[0]: row for row in self.sorted_rows}
+            self.rows = {record.id: record for record in self.sorted_rows}
         return self.rows
 
     def main_payload(self) -> bytes:
-        return cache.dumps((FORMAT, self.covered, self.lines, self.sha, self.count, self.problems, self.ordered()))
+        return cache.dumps((FORMAT, self.covered, self.lines, self.sha, self.count, self.problems,
+                            _columns(self.ordered())))
 
     def resolve_payload(self) -> bytes:
         return cache.dumps((FORMAT, self.covered, self.sha, self.position, self.root_of, self.referenced,
@@ -105,10 +103,10 @@ class _State:
 
     @classmethod
     def from_payload(cls, payload: bytes) -> _State:
-        fmt, covered, lines, sha, count, problems, rows = cache.loads(payload)
+        fmt, covered, lines, sha, count, problems, columns = cache.loads(payload)
         if fmt != FORMAT:
             raise ValueError(fmt)
-        return cls(covered, lines, sha, count, problems, rows, resolvable=False)
+        return cls(covered, lines, sha, count, problems, _from_columns(columns), resolvable=False)
 
     def add_resolution(self, payload: bytes) -> None:
         fmt, covered, sha, position, root_of, referenced, retracted = cache.loads(payload)
@@ -118,42 +116,50 @@ class _State:
         self.resolvable = True
 
 
-class _Shared(dict):
-    """One object for each repeated value (sys.intern for texts, and for time zones alike)."""
-
-    def __missing__(self, key):
-        self[key] = key
-        return key
-
-
-def _row(record, shared: _Shared) -> tuple:
-    created, updated = record.created, record.updated
-    if created.tzinfo is not None:
-        created = created.replace(tzinfo=shared[created.tzinfo])
-    if updated.tzinfo is not None:
-        updated = updated.replace(tzinfo=shared[updated.tzinfo])
-    return (record.id, record.version, record.item, shared[record.quarter], record.date, record.text,
-            record.status and shared[record.status], shared[record.unit], shared[record.by], dict(record.metrics),
-            shared[record.problems], shared[record.next], created, updated, record.amended)
+def _columns(rows: list) -> tuple:
+    """Records as stored: one list per field (pickle loads a list of strings in bulk), dates and times
+    as ISO text, repeated short texts (quarter, status, unit, name, empty problems) one object each."""
+    shared: dict[str, str] = {}
+    share = lambda value: shared.setdefault(value, value)  # noqa: E731
+    if not rows:
+        return ((),) * 15
+    (ids, versions, items, quarters, dates, texts, statuses, units, bys, metrics, problems, nexts, created,
+     updated, amended) = zip(*rows)
+    created_text = [c.isoformat() for c in created]
+    return (ids, versions, items, [share(q) for q in quarters], [d.isoformat() for d in dates], texts,
+            [s and share(s) for s in statuses], [share(u) for u in units], [share(b) for b in bys],
+            [{share(k): v for k, v in m.items()} for m in metrics], [share(p) for p in problems],
+            [share(n) for n in nexts], created_text,
+            [None if u == c else u.isoformat() for u, c in zip(updated, created)], amended)
 
 
-def _entry_row(entry, original_row: tuple | None) -> tuple:
-    """The row of the record whose latest version is `entry` (original_row: the record so far)."""
+def _from_columns(columns: tuple) -> list:
+    """The records of _columns(): built by C code (zip, map), no Python call per record."""
+    from functools import partial
+
     from kjplan.records import Record
 
-    if original_row is None:  # the original itself
+    (ids, versions, items, quarters, dates, texts, statuses, units, bys, metrics, problems, nexts, created,
+     updated, amended) = columns
+    day = {text: dt.date.fromisoformat(text) for text in set(dates)}
+    created = list(map(dt.datetime.fromisoformat, created))
+    updated = [c if u is None else dt.datetime.fromisoformat(u) for u, c in zip(updated, created)] \
+        if any(u is not None for u in updated) else created
+    return list(map(partial(tuple.__new__, Record), zip(ids, versions, items, quarters, map(day.__getitem__, dates),
+                                                         texts, statuses, units, bys, metrics, problems, nexts,
+                                                         created, updated, amended)))
+
+
+def _entry_row(entry, original=None):
+    """The record whose latest version is `entry` (original: the record so far, None for the original)."""
+    from kjplan.records import Record
+
+    if original is None:
         root, by, created, amended = entry.id, entry.by, entry.created, False
     else:
-        root, by, created, amended = original_row[0], original_row[8], original_row[12], True
-    return tuple(Record(root, entry.id, entry.item, entry.quarter, entry.date, entry.text, entry.status, entry.unit,
-                        by, dict(entry.metrics), entry.problems, entry.next, created, entry.created, amended))
-
-
-def _records(rows: list) -> list:
-    from kjplan.records import Record
-
-    new = tuple.__new__
-    return [new(Record, row) for row in rows]
+        root, by, created, amended = original.id, original.by, original.created, True
+    return Record(root, entry.id, entry.item, entry.quarter, entry.date, entry.text, entry.status, entry.unit,
+                  by, dict(entry.metrics), entry.problems, entry.next, created, entry.created, amended)
 
 
 def _build(data: bytes, path: Path) -> _State:
@@ -164,11 +170,9 @@ def _build(data: bytes, path: Path) -> _State:
     covered = data.rfind(b"\n") + 1
     book = ledger.scan(data[:covered], path)
     done = resolution(book.entries)
-    shared = _Shared()
     state = _State(covered=covered, lines=data.count(b"\n", 0, covered),
                    sha=hashlib.sha256(data[:covered]).hexdigest(), count=len(book.entries),
-                   problems=[(p.line, p.detail) for p in book.problems],
-                   sorted_rows=[_row(r, shared) for r in done.records])
+                   problems=[(p.line, p.detail) for p in book.problems], sorted_rows=done.records)
     state.position = {r.id: done.position[r.id] for r in done.records}
     state.root_of = done.root_of
     state.referenced = done.referenced
@@ -192,7 +196,7 @@ def _advance(state: _State, data: bytes, path: Path) -> None:
             if isinstance(entry, ProgressEntry):
                 state.root_of[entry.id] = entry.id
                 state.position[entry.id] = order
-                rows[entry.id] = _entry_row(entry, None)
+                rows[entry.id] = _entry_row(entry)
             elif isinstance(entry, AmendEntry):
                 state.referenced.add(entry.supersedes)
                 root = state.root_of.get(entry.supersedes, entry.supersedes)
@@ -213,7 +217,7 @@ def _advance(state: _State, data: bytes, path: Path) -> None:
 
 
 def _snapshot(state: _State, path: Path) -> Snapshot:
-    return Snapshot(_records(state.ordered()), [DataError(path, line, detail) for line, detail in state.problems])
+    return Snapshot(list(state.ordered()), [DataError(path, line, detail) for line, detail in state.problems])
 
 
 # ------------------------------------------------------------------------------------------ reading

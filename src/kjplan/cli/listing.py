@@ -46,18 +46,33 @@ def fit(text: str, columns: int) -> str:
     if used > columns:
         if text.isascii():
             return text[: columns - 1] + "…"
-        used, end = 0, 0
-        for char in text:
+        # Half the columns in characters always fit (none is wider than two); add characters from there.
+        room = columns - 1
+        end = room // 2
+        used = width(text[:end])
+        for char in text[end:]:
             w = _char_width.get(char)
             if w is None:
                 w = _char_width[char] = width(char)
-            if used + w > columns - 1:
+            if used + w > room:
                 break
             used += w
             end += 1
         text = text[:end] + "…"
         used += 1
     return text + " " * (columns - used)
+
+
+class Fitted(dict):
+    """fit() of repeated values (a unit, a status), each worked out once: {text: fitted}."""
+
+    def __init__(self, columns: int):
+        super().__init__()
+        self.columns = columns
+
+    def __missing__(self, text: str) -> str:
+        self[text] = fitted = fit(text, self.columns)
+        return fitted
 
 
 def flat(text: str) -> str:
@@ -96,10 +111,47 @@ def write_json(rows: Iterable[dict], out: TextIO) -> None:
     """json.dumps(list(rows), ensure_ascii=False, indent=2) and a newline, written a row at a time."""
     first = True
     for row in rows:
-        text = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        out.write(("[\n  " if first else ",\n  ") + text)
+        out.write(("[\n  " if first else ",\n  ") + indented(row, 1))
         first = False
     out.write("[]\n" if first else "\n]\n")
+
+
+def indented(value, level: int = 0) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=2) for a value nested `level` deep.
+
+    The same text, several times faster: json's C encoder does no indentation, and its pure-Python
+    encoder spends more on 100,000 records than everything else `log --format json` does. Strings are
+    escaped by the C function json itself uses; anything unusual is left to json.dumps."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            return json.dumps(value)
+        return float.__repr__(value)
+    inner = "\n" + "  " * (level + 1)
+    if kind is dict:
+        if not value:
+            return "{}"
+        if all(type(k) is str for k in value):
+            return "{" + inner + ("," + inner).join(f"{_encode_string(k)}: {indented(v, level + 1)}"
+                                                   for k, v in value.items()) + "\n" + "  " * level + "}"
+    elif kind is list:
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join(indented(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
+_encode_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
 
 
 # ------------------------------------------------------------------------------------------ the pager
