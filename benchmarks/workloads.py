@@ -125,8 +125,9 @@ def markdown(ws, quarter: str, date: dt.date) -> str:
         for line in para.text.splitlines():
             lines += [marks.get(para.kind, "") + line, ""]
     lines += [doc.signature, "", f"{date.year}年{date.month}月{date.day}日", ""]
-    for att in doc.attachments:
-        lines += [att.label, "", f"## {att.title}", "", "| " + " | ".join(att.table.header) + " |",
+    for n, att in enumerate(doc.attachments, 1):
+        label = "附件" if len(doc.attachments) == 1 else f"附件{n}"  # as the docx writer labels them
+        lines += [label, "", f"## {att.title}", "", "| " + " | ".join(att.table.header) + " |",
                   "|" + "---|" * len(att.table.header)]
         lines += ["| " + " | ".join(c.replace("|", "｜").replace("\n", " ") for c in row) + " |"
                   for row in att.table.rows]
