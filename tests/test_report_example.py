@@ -20,7 +20,7 @@ from kjplan.workspace import Workspace
 MACHINE_PHRASES = [
     "达标率", "本季度无进展报送", "无进展报送", "本季度暂无进展报送", "暂无进展报送", "本期未报送", "无报送", "未报送",
     "按指标测算", "按指标推算", "未报送存在的问题", "未报送下一步工作打算", "尚未报送完成数据", "未标明",
-    "完成率", "量化指标：", "…",
+    "完成率", "量化指标：", "…", "达到序时进度", "序时进度（", "各项重点任务未报送",
 ]
 REPORTS = {"Q1": ("1",), "Q2": ("2",), "上半年": ("2", "--cumulative")}
 STATUSES = ("已完成", "序时推进", "滞后", "未启动")
@@ -207,3 +207,22 @@ def test_schema_valid_and_the_same_bytes_again(report, tmp_path):
     made = run_kjplan("--root", report["root"], "report", "--quarter", quarter, *flags, "--date", "2020-07-06",
                       "--out", again)
     assert made.returncode == 0 and again.read_bytes() == report["path"].read_bytes()
+
+
+def test_what_a_unit_said_later_stands(report):
+    """成果转化科 named a problem on item 6 in Q1 and reported its activity held in Q2 without one: the
+    上半年 report does not call the activity impossible beside the paragraph saying it took place."""
+    said = everything(report)
+    stale = "企业进高校科技对接活动无法如期开展"
+    assert (stale in said) == (report["name"] == "Q1")
+    assert "视疫情防控形势于二季度组织线下对接活动" not in said or report["name"] == "Q1"
+
+
+def test_every_item_has_its_responsible_units(report):
+    """责任单位 is never empty for an item someone worked on this year (item 15 in Q2: 办公室 in Q1)."""
+    rows = {int(row[0]): row for row in report["rows"][1:]}
+    for item in report["model"].items:
+        if item.year_units:
+            assert rows[item.item.number][2] != "—", item.item.number
+    if report["name"] == "Q2":
+        assert rows[15][2] == "办公室" and rows[15][6] == "无新进展"

@@ -185,6 +185,35 @@ def test_attachment_table_has_every_item_with_every_text_in_full():
     assert table.rows[1][6] == "无新进展" and "…" not in full(doc)
 
 
+def test_a_cumulative_report_takes_each_units_problems_and_plans_from_the_last_quarter_it_reported_in():
+    doc = document([
+        entry(1, item=6, unit="成果转化科", quarter="2020Q1", date="2020-03-27", status="滞后",
+              problems="对接活动无法如期开展", next="二季度组织线下对接活动"),
+        entry(2, item=6, unit="成果转化科", date="2020-06-26", status="序时推进", text="组织18家企业对接",
+              next="下半年组织对接活动"),
+        entry(3, item=8, unit="外国专家科", quarter="2020Q1", date="2020-03-31", status="未启动", problems="专家入境受限"),
+    ], cumulative=True)
+    said = "\n".join(texts(doc)) + "\n" + "\n".join(doc.attachments[0].table.rows[5])
+    # The unit reported again in Q2 and named no problem: the Q1 problem is over, the April plan replaced.
+    assert "对接活动无法如期开展" not in said and "二季度组织线下对接活动" not in said
+    assert "一是下半年组织对接活动（第6项）。" in texts(doc)
+    # A unit whose last word was in Q1 still has it said.
+    assert "一是专家入境受限（第8项）。" in texts(doc)
+
+
+def test_the_responsible_units_are_the_plans_then_who_reported():
+    plan = PLAN.model_copy(update={"items": [
+        item.model_copy(update={"lead": "高新技术科", "partners": ["富平县科技局"]}) if item.number == 3 else item
+        for item in PLAN.items]})
+    records = resolve([entry(1, item=3, unit="蒲城县科技局", status="序时推进"),
+                       entry(2, item=15, unit="办公室", quarter="2020Q1", date="2020-03-01", status="序时推进")])
+    model = build_report(plan, records, Quarter(2020, 2))
+    rows = compose(model, Settings(), None, DATE).document.attachments[0].table.rows
+    assert rows[2][2] == "高新技术科、富平县科技局、蒲城县科技局"
+    assert rows[14][2] == "办公室"  # no record this quarter: who worked on it this year
+    assert rows[15][2] == "—"  # nobody named, nobody reported
+
+
 def test_column_widths_follow_the_content():
     header = ["序号", "重点任务", "责任单位", "进展情况", "存在问题", "下一步打算", "进度"]
     rows = [[str(n), "提升科技成果转移转化能力", "成果转化科", "很长的进展情况" * (10 if n == 3 else 3), "问题", "打算" * 5,

@@ -101,6 +101,9 @@ class ItemReport:
     status: str | None  # one of STATUSES; None: no record in the period (or nothing to judge by)
     source: str | None  # STATED or DERIVED; None with status None
     stated: dict[str, str]  # unit -> its latest stated status in the period ("" for no unit)
+    # Units that reported on the item this year up to the period's end, in order of first report: who
+    # works on an item that has no record in the period (责任单位 when the plan names no lead).
+    year_units: tuple[str, ...] = ()
 
     @property
     def missing(self) -> bool:
@@ -130,6 +133,13 @@ class ItemReport:
     def units(self) -> list[str]:
         """Reporting units in order of first appearance (责任单位 for the attachment table)."""
         return list(dict.fromkeys(r.unit for r in self.records if r.unit))
+
+    @property
+    def responsible(self) -> list[str]:
+        """责任单位: the plan's lead and partners, then the units that reported in the period; with none
+        of these, the units that reported earlier in the year."""
+        named = [u for u in (self.item.lead, *self.item.partners, *self.units) if u]
+        return list(dict.fromkeys(named)) or list(self.year_units)
 
     @property
     def latest(self) -> Record | None:
@@ -263,7 +273,9 @@ def build_item(item: Item, records: list[Record], quarter: Quarter, cumulative: 
     metrics = [metric_progress(t, records, quarter) for t in item.targets]
     stated = latest_stated(in_period)
     status, source = decide_status(stated, metrics) if in_period else (None, None)
-    return ItemReport(item=item, records=in_period, metrics=metrics, status=status, source=source, stated=stated)
+    year_units = tuple(dict.fromkeys(r.unit for r in records if r.unit))
+    return ItemReport(item=item, records=in_period, metrics=metrics, status=status, source=source, stated=stated,
+                      year_units=year_units)
 
 
 def build_report(plan: Plan, records: list[Record], quarter: Quarter, *, cumulative: bool = False) -> ReportModel:
@@ -283,3 +295,21 @@ def build_report(plan: Plan, records: list[Record], quarter: Quarter, *, cumulat
     targets = [metric_progress(t, year_to_date, quarter) for t in plan.targets]
     return ReportModel(plan=plan, quarter=quarter, cumulative=cumulative, items=items, targets=targets,
                        left_out=tuple(left_out))
+
+
+def quarter_items(model: ReportModel, records: list[Record]) -> dict[tuple[str, int], ItemReport]:
+    """(quarter code, item number) -> the item as the quarterly report of that quarter shows it, for
+    every quarter of `records` (the plan's year, up to the model's period): the status the tables of
+    records show beside each record, whatever period the table covers. `records` must hold the year
+    to date, as a quarter's figures add up from January."""
+    out: dict[tuple[str, int], ItemReport] = {}
+    decided = set()
+    if not model.cumulative:  # the model's own quarter is already decided
+        out.update({(model.quarter.code, r.item.number): r for r in model.items})
+        decided.add(model.quarter.code)
+    for code in sorted({r.quarter for r in records} - decided):
+        year, number = _quarter_number(code)
+        if year == model.plan.year and number <= model.quarter.number:
+            quarterly = build_report(model.plan, records, Quarter(year, number))
+            out.update({(code, r.item.number): r for r in quarterly.items})
+    return out

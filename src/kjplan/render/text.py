@@ -134,12 +134,16 @@ _CLOSING_MARKS = "。；;，,、.：:！!？? \u3000"
 
 
 def latest_said(records: list, field_name: str) -> list:
-    """Each unit's latest record that fills `field_name` (存在问题, 下步打算): what the unit says now.
-    A problem or a plan of an earlier quarter that the unit has since restated is not repeated, and a
-    cumulative report does not promise in July what was planned for April."""
+    """Each unit's latest record that fills `field_name` (存在问题, 下步打算) among its records of the
+    last quarter it reported in: what the unit says now. In a cumulative report a problem or a plan of
+    an earlier quarter is not repeated: the unit has reported since, and what it wrote then is what
+    stands (a problem it no longer names is over, and July does not promise what was planned for April)."""
+    last_quarter: dict[str, str] = {}
+    for record in records:
+        last_quarter[record.unit] = max(last_quarter.get(record.unit, record.quarter), record.quarter)
     latest: dict[str, object] = {}
     for record in records:  # in date order
-        if getattr(record, field_name).strip():
+        if record.quarter == last_quarter[record.unit] and getattr(record, field_name).strip():
             latest[record.unit] = record
     return [r for r in by_unit(records) if latest.get(r.unit) is r]
 
@@ -226,7 +230,7 @@ def attachment_table(w: Wording, model: ReportModel, prefix: bool) -> Table:
     for report in model.items:
         several = prefix or len(report.units) > 1
         rows.append([
-            str(report.item.number), report.item.title, report.item.lead or "、".join(report.units) or NONE,
+            str(report.item.number), report.item.title, "、".join(report.responsible) or NONE,
             cell_text(w, report.records, "text", several) if report.records else NONE,
             cell_text(w, latest_said(report.records, "problems"), "problems", several),
             cell_text(w, latest_said(report.records, "next"), "next", several),
