@@ -86,13 +86,18 @@ def test_record_sheet_has_every_record_of_the_period_with_numeric_figures(ledger
     ws, path = ledger
     sheet = openpyxl.load_workbook(path)["进度记录"]
     header = [c.value for c in sheet[1]]
-    assert header == ["记录编号", "事项序号", "重点任务", "季度", "日期", "报送单位", "状态", "进展情况",
-                      "科技创新发展基金募集规模（万元）", "孵化器入驻率（%）", "存在问题", "下步打算", "填报人", "已更正"]
+    assert header == ["记录编号", "事项序号", "重点任务", "季度", "日期", "报送单位", "状态", "事项状态", "状态来源",
+                      "进展情况", "科技创新发展基金募集规模（万元）", "孵化器入驻率（%）", "存在问题", "下步打算", "填报人",
+                      "已更正"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     records = progress.list_records(ws, ws.plan(), today=TODAY, quarter=2)
     assert [r[0] for r in rows] == [r.id for r in sorted(records, key=lambda r: (r.date, r.created, r.id))]
-    fund = next(r for r in rows if r[8] is not None)
-    assert fund[8] == 4000 and fund[4] == dt.datetime(2020, 6, 29) and fund[7] == LONG
+    fund = next(r for r in rows if r[10] is not None)
+    assert fund[10] == 4000 and fund[4] == dt.datetime(2020, 6, 29) and fund[9] == LONG
+    # 状态 is what the record says (nothing: its figure speaks); 事项状态 and 状态来源 are its item's, as on 台账.
+    assert fund[6:9] == (None, "序时推进", "填报")
+    assert {r[6:9] for r in rows if r[1] == 9} == {(None, "序时推进", "填报"), ("序时推进", "序时推进", "填报")}
+    assert {r[6:9] for r in rows if r[1] == 12} == {(None, "序时推进", "按指标推算")}
 
 
 @pytest.mark.render

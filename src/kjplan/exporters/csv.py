@@ -3,6 +3,8 @@
 One row per current record (after corrections) of the plan's year up to the period's end, in date
 order, whatever --cumulative says (the file name has no -cumulative). UTF-8 with a BOM, so that Excel
 opens the Chinese correctly by double-click; CRLF line ends; fields with line breaks are quoted.
+Columns as the 台账's 进度记录 sheet: 状态 is what the record states, 事项状态 / 状态来源 its item's status in
+the record's quarter, as that quarter's report shows it (the same in every export of the year).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import io
 from kjplan.exporters import ExportJob, Output
 from kjplan.cells import csv_cell
 from kjplan.numerals import format_number
-from kjplan.report_model import ReportModel
+from kjplan.report_model import ReportModel, quarter_items
 
 LABEL = "进度记录（CSV）"
 # The columns of the 台账's record sheet (kjplan.exporters.xlsx), so that either imports back with
@@ -36,9 +38,10 @@ def rows(job: ExportJob) -> list[list[str]]:
 
     model = job.model
     targets = record_targets(model.plan)
+    items = quarter_items(model, job.records)
     out = []
     for r in job.records:
-        values = record_row(r, model.plan, targets)
+        values = record_row(r, model.plan, targets, items.get((r.quarter, r.item)))
         out.append(["" if v is None else v.isoformat() if hasattr(v, "isoformat") else format_number(v)
                     if isinstance(v, float) else str(v) for v in values])
     return out

@@ -9,7 +9,9 @@ LibreOffice and WPS, which do not grow rows themselves, print every line. 宋体
 A4 landscape, header frozen and repeated on each page.
 
 Sheet 进度记录: every record of the period, one row per record (latest version), with one numeric column
-per target named with its unit — the columns `kjplan add-progress --from` reads back.
+per target named with its unit — the columns `kjplan add-progress --from` reads back. Beside the record's
+own 状态 (what its unit stated), 事项状态 and 状态来源 give its item's status in the record's quarter, the
+words the quarter's report, `status` and the 台账 use (shown, not read back).
 
 The bytes are deterministic: the workbook's dates are the report date, the zip has fixed timestamps.
 """
@@ -22,7 +24,7 @@ from kjplan.exporters import ExportJob, Output, suffix
 from kjplan.numerals import cn_date
 from kjplan.plan import Plan, Target
 from kjplan.records import Record
-from kjplan.report_model import ItemReport, ReportModel
+from kjplan.report_model import ItemReport, ReportModel, quarter_items
 
 LABEL = "工作台账（Excel）"
 
@@ -32,8 +34,10 @@ LEDGER_COLUMNS = [
     ("量化指标", 16), ("单位", 6), ("目标值", 9), ("年初至今完成", 11), ("完成比例", 8), ("序时进度", 8),
     ("本期进展", 56), ("存在问题", 30), ("下步打算", 30), ("报送单位", 13),
 ]
+# 状态 is what the record states (read back on import); 事项状态 and 状态来源 are its item's status in the
+# record's quarter as that quarter's report, status and 台账 show it (shown, not read back).
 RECORD_COLUMNS = [("记录编号", 18), ("事项序号", 8), ("重点任务", 22), ("季度", 9), ("日期", 11), ("报送单位", 13),
-                  ("状态", 9), ("进展情况", 56)]
+                  ("状态", 9), ("事项状态", 9), ("状态来源", 10), ("进展情况", 56)]
 RECORD_TAIL = [("存在问题", 30), ("下步打算", 30), ("填报人", 10), ("已更正", 7)]
 
 # Money is written in 万元 in the sheets (as in the forms), other units as the plan gives them.
@@ -101,13 +105,15 @@ def ledger_rows(rep: ItemReport) -> list[list]:
     return [first, *rest]
 
 
-def record_row(r: Record, plan: Plan, targets: list[Target]) -> list:
+def record_row(r: Record, plan: Plan, targets: list[Target], rep: ItemReport | None) -> list:
+    """One record's row; `rep`: its item in the record's quarter (quarter_items), for 事项状态 and 状态来源."""
     item = plan.item(r.item)
     figures = []
     for t in targets:
         value = r.metrics.get(t.id)
         figures.append(number(value, sheet_unit(t)[1]) if value is not None else None)
-    return [r.id, r.item, item.title if item else None, r.quarter, r.date, r.unit or None, r.status,
+    status, source = (rep.status_word or None, rep.source) if rep is not None else (None, None)
+    return [r.id, r.item, item.title if item else None, r.quarter, r.date, r.unit or None, r.status, status, source,
             r.text, *figures, r.problems or None, r.next or None, r.by or None, "是" if r.amended else None]
 
 
@@ -211,8 +217,10 @@ def _records_sheet(sheet, model: ReportModel, period: str, cut=None) -> None:
     sheet.row_dimensions[1].height = ss.row_height([h for h, _ in columns], widths)
     first_figure = len(RECORD_COLUMNS) + 1
     row = 2
-    for r in period_records(model):
-        values = record_row(r, plan, targets)
+    records = period_records(model)
+    items = quarter_items(model, records)  # a cumulative sheet holds every quarter of the year to date
+    for r in records:
+        values = record_row(r, plan, targets, items.get((r.quarter, r.item)))
         for col, value in enumerate(values, start=1):
             cell = ss.put(sheet.cell(row, col), value, cut and cut(f"“进度记录”表中记录 {r.id[:8]}（第 {r.item} 项）"))
             cell.font, cell.border, cell.alignment = S.body, S.border, S.top

@@ -26,7 +26,7 @@ LABEL = "Excel 填报表，或首行为表头的工作表"
 HEADER_SEARCH_ROWS = 10
 KEY_HEADINGS = ("记录编号", "id")
 # Columns an exported sheet or CSV carries that are no part of a record: shown to people, not read back.
-IGNORED_HEADINGS = ("重点任务", "已更正", "created", "updated", "amended", "version", "title")
+IGNORED_HEADINGS = ("重点任务", "事项状态", "状态来源", "已更正", "created", "updated", "amended", "version", "title")
 
 
 def _blank(value: Any) -> bool:
