@@ -113,3 +113,49 @@ def test_the_report_model_and_its_json_carry_them(ws):
     assert [(t["id"], t["achieved"]) for t in data["targets"]] == [("hitech_firms", None), ("contract_value", 1000)]
     assert any("review: true" in w for w in result.warnings)
 
+
+
+def test_plan_wide_figures_survive_every_record_output(ws, tmp_path):
+    """A record's plan-wide figure shows with its unit in log, and the records CSV and the 台账's record
+    sheet carry it in its own column, so that either imports back adding nothing."""
+    add(ws, "--item", "1", "--text", "高企再增", "--status", "序时推进", "--metric", "hitech_firms=10800",
+        "--metric", "contract_value=800亿")
+    add(ws, "--item", "2", "--text", "入驻率82%", "--metric", "occupancy=82%", today="2021-06-20")
+    table = invoke(ws, "log", today="2021-07-06")
+    assert table.exit_code == 0 and "hitech_firms=10800家" in table.stdout and "contract_value=800亿元" in table.stdout
+    log_csv = invoke(ws, "log", "--format", "csv", today="2021-07-06")
+    assert "hitech_firms=10800家;contract_value=800亿元" in log_csv.stdout
+    export(ws, quarter="2", formats="csv,xlsx", today=dt.date(2021, 7, 6))
+    import csv as csvlib
+
+    with open(ws.reports_dir / "records-2021Q2.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csvlib.DictReader(f))
+    by_item = {row["事项序号"]: row for row in rows}  # amounts in 万元, as in every sheet kjplan writes
+    assert by_item["1"]["国家高新技术企业总数（家）"] == "10800" and by_item["1"]["技术合同成交额（万元）"] == "8000000"
+    assert by_item["2"]["孵化器入驻率（%）"] == "82" and by_item["2"]["国家高新技术企业总数（家）"] == ""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(ws.reports_dir / "ledger-2021Q2.xlsx")["进度记录"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert "国家高新技术企业总数（家）" in header and "技术合同成交额（万元）" in header
+    ledger = ws.progress_path(2021).read_bytes()
+    log_path = tmp_path / "log.csv"
+    log_path.write_text(log_csv.stdout, encoding="utf-8")
+    for path in (log_path, ws.reports_dir / "records-2021Q2.csv", ws.reports_dir / "ledger-2021Q2.xlsx"):
+        back = invoke(ws, "add-progress", "--from", path, today="2021-07-06")
+        assert back.exit_code == 0, back.stderr
+        assert "新登记 0 条" in back.stderr and "2 条与已有记录相同" in back.stderr, back.stderr
+        assert ws.progress_path(2021).read_bytes() == ledger
+
+
+def test_report_warns_while_targets_await_review(ws, tmp_path):
+    add(ws, "--item", "1", "--text", "培训", "--status", "序时推进")
+    result = invoke(ws, "report", "-q", "2", "--out", tmp_path / "r.docx", today="2021-07-06")
+    assert result.exit_code == 0, result.stderr
+    assert "提示：2021 年计划中有 1 个量化指标标着 review: true，尚未核对（contract_value）" in result.stderr
+    path = ws.plans_dir / "2021.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    review: true\n", ""), encoding="utf-8")
+    result = invoke(ws, "report", "-q", "2", "--out", tmp_path / "r.docx", today="2021-07-06")
+    assert result.exit_code == 0 and "review" not in result.stderr
+    checked = invoke(ws, "check", today="2021-07-06")
+    assert checked.exit_code == 0 and "待核对" not in checked.stdout

@@ -157,6 +157,16 @@ def test_export_auto_reaches_the_right_year(two_years, today, expected):
     assert len(data["items"]) == (16 if expected.year == 2020 else 2)
 
 
+@pytest.mark.parametrize("today,expected", [("2021-01-01", "2020Q4"), ("2021-04-01", "2021Q1")])
+def test_export_auto_from_the_command_line_takes_today_as_given(two_years, today, expected):
+    """The cron line (export --quarter auto) with --today: 1 January exports the year just ended although
+    the new year's plan is already in the workspace."""
+    result = invoke(two_years, "export", "--quarter", "auto", "--formats", "json", "-v", today=today)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in two_years.reports_dir.glob("report-*.json")) == [f"report-{expected}.json"]
+    assert f"{expected}：json" in result.stdout
+
+
 def test_export_cli_with_year(two_years):
     result = invoke(two_years, "--year", "2020", "export", "--formats", "json", today="2026-11-26")
     assert result.exit_code == 0, result.stderr

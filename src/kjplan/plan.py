@@ -112,6 +112,11 @@ class Plan(_Strict):
         """A plan-wide target (主要预期目标) by id; records of any item may report it."""
         return next((t for t in self.targets if t.id == target_id), None)
 
+    def metric_target(self, item_number: int, target_id: str) -> Target | None:
+        """The target a record of item `item_number` reports as `target_id`: the item's own, else plan-wide."""
+        item = self.item(item_number)
+        return (item.target(target_id) if item is not None else None) or self.target(target_id)
+
     def part(self, number: int | None) -> Part | None:
         return next((p for p in self.parts if p.number == number), None)
 

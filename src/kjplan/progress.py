@@ -253,15 +253,19 @@ def _target_columns(plan: Plan, item: Item | None, row) -> tuple[dict[str, Any],
     """A sheet's columns headed with a target's name and unit ("科技创新发展基金募集规模（万元）") -> {id: figure}."""
     from kjplan.readers.xlsx import figure_text, heading_name
 
-    by_name = {t.name: t for i in plan.items for t in i.targets}
+    # The row's own item first, then the plan-wide targets (主要预期目标), then any item (to say whose it is).
+    lookups = [{t.name: t for t in targets} for targets in (
+        item.targets if item is not None else [], plan.targets, [t for i in plan.items for t in i.targets])]
+    by_name = {name: t for lookup in reversed(lookups) for name, t in lookup.items()}
     out, errors = {}, []
     for heading, value in row.extra.items():
-        target = by_name.get(heading_name(heading)) or by_name.get(heading)
+        target = next((found for lookup in lookups for found in (lookup.get(heading_name(heading)), lookup.get(heading))
+                       if found is not None), None)
         where = row.origin_of(f"metrics:{heading}")
         if target is None:
             names = "、".join(f"{t.name}（{t.unit}）" for t in by_name.values())
             errors.append(where.error(f"未知的列“{heading}”；可用的列：{', '.join(FIELDS)}，或指标列：{names}"))
-        elif item is not None and item.target(target.id) is None:
+        elif item is not None and item.target(target.id) is None and plan.target(target.id) is None:
             errors.append(where.error(f"“{target.name}”不是第 {item.number} 项的指标；{fields.targets_hint(item)}"))
         else:
             out[target.id] = figure_text(value, heading)  # a bare number takes the column's unit

@@ -345,8 +345,7 @@ def _write_csv(records, plan, out) -> None:
 def _quantity(plan, number: int, key: str, value: float) -> str:
     from kjplan.numerals import format_number, format_quantity
 
-    item = plan.item(number)
-    target = item.target(key) if item is not None else None
+    target = plan.metric_target(number, key)
     return format_quantity(value, target.unit) if target is not None else format_number(value)
 
 
@@ -354,7 +353,6 @@ def _log_table(records, plan, terminal: bool):
     """The log table, newest first: a title, the heading, one line per record (fixed widths but the last).
     100,000 lines take about a second: repeated cells (status, unit) are fitted once each."""
     from kjplan.cli.listing import Fitted, Table, fit, flat, terminal_columns
-    from kjplan.numerals import format_quantity
     from kjplan.report_model import DERIVED, STATED
 
     fixed = 8 + 10 + 6 + 4 + 10 + 10 + 12 + 2 * 8
@@ -365,15 +363,7 @@ def _log_table(records, plan, terminal: bool):
     yield from table.header()
     statuses, sources, units, quarters = Fitted(10), Fitted(10), Fitted(12), Fitted(6)
     for r in reversed(records):
-        if r.metrics:
-            item = plan.item(r.item)
-            metrics = []
-            for key, value in r.metrics.items():
-                target = item.target(key) if item else None
-                metrics.append(f"{key}={format_quantity(value, target.unit) if target else value}")
-            shown = "；".join(metrics)
-        else:
-            shown = "—"
+        shown = "；".join(f"{key}={_quantity(plan, r.item, key, value)}" for key, value in r.metrics.items()) or "—"
         text = flat(r.text)
         text = fit(text, text_columns) if not r.amended else fit(table_fit(text, text_columns - 10) + "（已修改）", text_columns)
         yield (f"{r.id[:8]:<8}  {r.date.isoformat():<10}  {quarters[r.quarter]}  {r.item:>4}  "

@@ -197,7 +197,8 @@ def workbook_bytes(model: ReportModel, date: dt.date, warnings: list[str] | None
 
 
 def record_targets(plan: Plan) -> list[Target]:
-    return [t for item in plan.items for t in item.targets]
+    """One column per target a record may report: the plan-wide ones (主要预期目标) first, then the items'."""
+    return [t for _, t in plan.all_targets()]
 
 
 def _records_sheet(sheet, model: ReportModel, period: str, cut=None) -> None:
