@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from docx import Document
 
 from collect_fixtures import assigned_workspace, collect_workspace
@@ -132,3 +134,51 @@ def test_remind_notice_is_valid_docx(tmp_path):
     assert kj(ws, "remind", "-q", "2", "--out", out).returncode == 0
     r = subprocess.run([sys.executable, str(validator), str(out)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _closing(path):
+    """The 署名 and 成文日期 of a written .docx: each one's text and paragraph properties (its layout),
+    and how many blank paragraphs stand between the body and the 署名 (two leave room for the seal)."""
+    from lxml import etree
+
+    from docx_helpers import NS, part, paragraphs_with_style, text_of
+
+    document = part(path.read_bytes(), "word/document.xml")
+    for section in document.findall(".//w:pPr/w:sectPr", NS):  # the report's attachment turns the page
+        section.getparent().remove(section)
+    closing = [(text_of(p), etree.tostring(p.find("w:pPr", NS)))
+               for style in ("GwSignature", "GwDate") for p in paragraphs_with_style(document, style)]
+    paragraphs = document.findall(".//w:body/w:p", NS)
+    at = paragraphs.index(paragraphs_with_style(document, "GwSignature")[0])
+    blanks = 0
+    while not text_of(paragraphs[at - blanks - 1]).strip():
+        blanks += 1
+    return closing, blanks
+
+
+@pytest.mark.parametrize("seal", [None, "false"])
+def test_remind_signs_exactly_as_the_report_does(tmp_path, seal):
+    """report.seal (sealed by default: 成文日期右空四字, 署名 centred over it with room for the seal; false:
+    the unsealed rule) governs the 催报通知 as it governs the report."""
+    import re
+
+    from docx_helpers import NS, part, paragraphs_with_style
+
+    ws = assigned_workspace(tmp_path)
+    text = ws.settings_path.read_text(encoding="utf-8")
+    text = text.replace('signature: ""', "signature: 渭南市科学技术局", 1)
+    text = re.sub(r"^  seal: true.*$", f"  seal: {seal}" if seal else "", text, count=1, flags=re.M)
+    ws.settings_path.write_text(text, encoding="utf-8")
+    notice, report = tmp_path / "notice.docx", tmp_path / "report.docx"
+    assert kj(ws, "remind", "-q", "2", "--out", notice, "--date", "2020-06-21").returncode == 0
+    r = kj(ws, "report", "-q", "2", "--out", report, "--date", "2020-06-21")
+    assert r.returncode == 0, r.stderr
+    (closing, blanks), (report_closing, report_blanks) = _closing(notice), _closing(report)
+    assert [t for t, _ in closing] == ["渭南市科学技术局", "2020年6月21日"]
+    assert closing == report_closing and blanks == report_blanks
+    date = paragraphs_with_style(part(notice.read_bytes(), "word/document.xml"), "GwDate")[0]
+    jc = date.find("w:pPr/w:jc", NS).get(f"{{{NS['w']}}}val")
+    if seal is None:
+        assert jc == "right" and blanks == 2  # sealed: 右空四字, two lines for the seal
+    else:
+        assert jc == "left" and blanks == 1  # unsealed: the date placed by its first character

@@ -123,7 +123,7 @@ def _item_view(d: Duty) -> dict:
 def reminder_document(ws, table: ByUnit, *, deadline: dt.date | None, date: dt.date, partners: bool = False):
     """One 催报通知 to every unit that owes, as a Document for the GB/T 9704 renderer."""
     from kjplan.numerals import cn_date
-    from kjplan.render.document import Document, Paragraph
+    from kjplan.render.document import Document, Paragraph, signing
 
     owing = table.owing(partners)
     if not owing:
@@ -141,9 +141,11 @@ def reminder_document(ws, table: ByUnit, *, deadline: dt.date | None, date: dt.d
         title=w("notice_title", year, period),
         recipients="、".join(u.unit for u in owing),
         body=body,
-        signature=settings.report.printer or settings.report.signature or plan.issuer,
         date=date,
         fonts=settings.fonts,
+        # Signed by the office that prints the bureau's documents (印发机关) where one is set, laid out
+        # (sealed or not) exactly as the report is.
+        **signing(settings.report, plan.issuer, by=settings.report.printer),
     )
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kjplan.settings import FontSettings
+from kjplan.settings import FontSettings, ReportSettings
 
 # body: 正文 paragraph, first line indented two characters.
 # h1 "一、…" 黑体; h2 "（一）…" 楷体; h3 "1.…" and h4 "（1）…" 仿宋 — the numbering is part of the text.
@@ -75,3 +75,10 @@ class Document:
     # Not sealed (7.3.5.2): 署名 two characters from the right, the date two characters further right.
     seal: bool = True
     masthead: Masthead | None = None  # None: no 版头 (plain paper, or paper with a printed 版头)
+
+
+def signing(report: ReportSettings, issuer: str, *, by: str = "") -> dict:
+    """The 署名 and its layout for every document kjplan signs (the report, the 催报通知), as kjplan.yaml's
+    report section sets them: signed `by` (else report.signature, else the plan's issuer); sealed
+    (7.3.5.1) unless report.seal is false (7.3.5.2). Spread into Document(...)."""
+    return {"signature": by or report.signature or issuer, "seal": report.seal}

@@ -17,7 +17,7 @@ import jinja2
 from kjplan.errors import ConfigError, KjplanError
 from kjplan.figures import NONE, metric_view
 from kjplan.numerals import cn_number, cn_ordinal
-from kjplan.render.document import Attachment, Document, Imprint, Masthead, Paragraph, Table
+from kjplan.render.document import Attachment, Document, Imprint, Masthead, Paragraph, Table, signing
 from kjplan.render.templating import LimitedEnvironment, checked_output, load_error, runtime_error
 from kjplan.render.titles import text_width
 from kjplan.report_model import ItemReport, ReportModel
@@ -332,13 +332,12 @@ def compose(model: ReportModel, settings: Settings, templates: Path | None, date
         title=w("title", plan.issuer, year, period),
         recipients=report.recipients,
         body=paragraphs_,
-        signature=report.signature or plan.issuer,
         date=date,
         attachments=[attachment],
         imprint=imprint,
         fonts=settings.fonts,
-        seal=report.seal,
         masthead=masthead(report),
+        **signing(report, plan.issuer),
     )
     return Composed(document, warnings)
 
