@@ -132,7 +132,8 @@ MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
 def fake_soffice(folder: Path, behaviour: str) -> Path:
     """A stand-in for LibreOffice (KJPLAN_SOFFICE): it makes the profile folder as soffice does, then
     writes a valid one-page PDF ("good"), an empty file ("empty"), a cut-off PDF ("torn"), nothing at all
-    while exiting 0 ("none"), or starts a child and hangs ("hang", writing both pids to hang.pids)."""
+    while exiting 0 ("none"), exits 1 without a PDF ("fail"), or starts a
+    child and hangs ("hang", writing both pids to hang.pids)."""
     script = Path(folder) / f"soffice-{behaviour}"
     script.write_text(f"""#!{sys.executable}
 import os, sys, time, subprocess
@@ -150,6 +151,8 @@ elif behaviour == "empty":
     pdf.write_bytes(b"")
 elif behaviour == "torn":
     pdf.write_bytes({MINIMAL_PDF[:60]!r})
+elif behaviour == "fail":
+    sys.exit(1)
 elif behaviour == "hang":
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     (Path({str(folder)!r}) / "hang.pids").write_text(f"{{os.getpid()}} {{child.pid}}")

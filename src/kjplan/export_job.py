@@ -173,17 +173,8 @@ def _export_locked(ws: Workspace, plan, quarter: Quarter, cumulative: bool, form
     numbers = {item.number for item in plan.items}
     upto = [r for r in records if r.item in numbers and _in_year_to(r.quarter, quarter)]
 
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"无法创建输出文件夹 {out_dir}（{os_reason(exc)}）") from None
-    _remove_stale_stages(out_dir)
-    try:
-        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
-    except OSError as exc:
-        raise OutputError(f"无法在输出文件夹 {out_dir} 中写入（{os_reason(exc)}）") from None
     result = ExportResult(quarter=quarter, cumulative=cumulative, out_dir=out_dir)
-    try:
+    with staging(out_dir, remove_stale=True) as stage:
         job = ExportJob(ws=ws, model=model, records=upto, date=date, stage=stage, out_dir=out_dir)
         staged: list[tuple[exporters.Output, Path]] = []
         for name in exporters.FORMATS:  # render order: data files, report, PDF
@@ -191,15 +182,12 @@ def _export_locked(ws: Workspace, plan, quarter: Quarter, cumulative: bool, form
                 continue
             begin = time.monotonic()
             for output in exporters.get(name).render(job):
-                staged.append((output, _stage(stage, output)))
+                staged.append((output, stage_file(stage, output)))
             result.seconds[name] = round(time.monotonic() - begin, 3)
         review = [plan.review_warning()] if plan.review_warning() else []
         left_out = [model.left_out_warning] if model.left_out else []
         result.warnings = list(dict.fromkeys(review + job.warnings + left_out))
-        _check_targets(out_dir, [o for o, _ in staged])
-        _commit(out_dir, staged, result)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        publish(out_dir, staged, result)
     order = {n: i for i, n in enumerate(exporters.FORMAT_HELP_ORDER)}
     result.written.sort(key=lambda p: order.get(p.suffix.lstrip("."), 9))
     result.unchanged.sort(key=lambda p: order.get(p.suffix.lstrip("."), 9))
@@ -212,7 +200,36 @@ def _in_year_to(code: str, quarter: Quarter) -> bool:
     return int(year) == quarter.year and int(number) <= quarter.number
 
 
-def _stage(stage: Path, output: exporters.Output) -> Path:
+@contextmanager
+def staging(out_dir: Path, *, remove_stale: bool = False) -> Iterator[Path]:
+    """A staging folder inside `out_dir` (created if need be), so that publishing is a rename on one file
+    system; removed afterwards, whatever happens. remove_stale (under the export lock): first remove the
+    staging folders a killed export left behind."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建输出文件夹 {out_dir}（{os_reason(exc)}）") from None
+    if remove_stale:
+        _remove_stale_stages(out_dir)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
+    except OSError as exc:
+        raise OutputError(f"无法在输出文件夹 {out_dir} 中写入（{os_reason(exc)}）") from None
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def publish(out_dir: Path, staged: list[tuple[exporters.Output, Path]], result) -> None:
+    """Move the staged files into `out_dir`, all or none (see _commit); `result.written` and
+    `result.unchanged` list what happened to each."""
+    _check_targets(out_dir, [o for o, _ in staged])
+    _commit(out_dir, staged, result)
+
+
+def stage_file(stage: Path, output: exporters.Output) -> Path:
+    """Write one output into the staging folder (durably: it is about to be renamed into place)."""
     path = stage / output.name
     try:
         with open(path, "wb") as handle:

@@ -95,12 +95,34 @@ def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumula
     path = Path(out) if out is not None else default_report_path(ws, model.quarter, cumulative)
     if path.suffix.lower() != ".docx":
         raise KjplanError(f"输出文件应以 .docx 结尾：{path}")
-    written = atomic_write(path, data)
-    result = ReportOutput(path=path, written=written, warnings=warnings)
+    if pdf:
+        result = ReportOutput(path=path, written=False, warnings=warnings)
+        result.written, result.pdf = _write_with_pdf(path, data, model)
+    else:
+        result = ReportOutput(path=path, written=atomic_write(path, data), warnings=warnings)
     if model.left_out_warning:
         result.warnings.append(model.left_out_warning)
-    if pdf:
-        from kjplan.render.pdf import convert_to_pdf
-
-        result.pdf = convert_to_pdf(path, path.parent)
     return result
+
+
+def _write_with_pdf(path: Path, data: bytes, model: ReportModel) -> tuple[bool, Path]:
+    """The .docx and its PDF, all or nothing: both are made in a staging folder beside them and moved
+    into place together, as an export does, so that a failed conversion leaves the previous .docx and
+    PDF exactly as they were. Returns whether the .docx changed, and the PDF's path."""
+    from kjplan.exporters import Output
+    from kjplan.export_job import ExportResult, publish, stage_file, staging
+    from kjplan.render.pdf import convert_to_pdf
+
+    out_dir = path.parent
+    outcome = ExportResult(quarter=model.quarter, cumulative=model.cumulative, out_dir=out_dir)
+    with staging(out_dir) as stage:
+        docx = Output(path.name, data)
+        staged_docx = stage_file(stage, docx)
+        try:
+            staged_pdf = convert_to_pdf(staged_docx, stage / "pdf")
+        except KjplanError as exc:
+            raise type(exc)(f"{exc.message.rstrip('。')}；{path.name} 也没有写入（报告和 PDF 一起更新，原有文件保持原样）。"
+                            "只需要 Word 文件时去掉 --pdf", exit_code=exc.exit_code) from None
+        publish(out_dir, [(docx, staged_docx), (Output(staged_pdf.name, staged_pdf.read_bytes()), staged_pdf)],
+                outcome)
+    return path in outcome.written, out_dir / staged_pdf.name
