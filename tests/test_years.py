@@ -176,3 +176,20 @@ def test_export_cli_with_year(two_years):
 def test_a_global_option_after_the_command_gets_a_hint(two_years):
     result = invoke(two_years, "status", "--year", "2020")
     assert result.exit_code == 2 and "--year 是全局选项，请写在命令名之前" in result.stderr
+
+
+def test_check_looks_at_every_years_plan(two_years):
+    """The 分工 of every year is checked against units:, the 2020 plan's as well as the latest one's."""
+    ws = two_years
+    ws.settings_path.write_text(ws.settings_path.read_text(encoding="utf-8").replace(
+        "units: []", "units: [办公室]", 1), encoding="utf-8")
+    for year, unit in ((2020, "成果转化科"), (2021, "办公室")):
+        path = ws.plans_dir / f"{year}.yaml"
+        text = path.read_text(encoding="utf-8")
+        marker = "    lead:        # 牵头科室：原文未写明" if year == 2020 else "    text: 建设创新平台。全年新增省级平台10个。"
+        path.write_text(text.replace(marker, f"{marker}\n    lead: {unit}" if year == 2021 else f"    lead: {unit}", 1),
+                        encoding="utf-8")
+    result = invoke(ws, "check", today="2021-06-28")
+    assert result.exit_code == 1
+    assert "2020.yaml" in result.stderr and "第 1 项的牵头单位“成果转化科”不在 kjplan.yaml 的 units: 名单中" in result.stderr
+    assert "2021.yaml" not in result.stderr

@@ -373,7 +373,12 @@ def check_assignments(ws: Workspace, plan: Plan | None, result) -> None:
     known = list(ws.settings.units)
     if plan is None or not known:
         return
-    path = ws.plan_path(plan.year)
-    for duty in duties(plan):
-        if duty.unit not in known:
-            result.problems.append(DataError(path, None, f"第 {duty.item} 项的{duty.role}单位“{duty.unit}”不在 kjplan.yaml 的 units: 名单中"))
+    for year, path in ws.plan_paths().items():  # every year's plan in the workspace, not only the latest
+        try:
+            year_plan = plan if plan.year == year else ws.plan(year)
+        except KjplanError:
+            continue  # the plan check has named what is wrong with it
+        for duty in duties(year_plan):
+            if duty.unit not in known:
+                result.problems.append(DataError(path, None, f"第 {duty.item} 项的{duty.role}单位“{duty.unit}”"
+                                                             "不在 kjplan.yaml 的 units: 名单中"))
