@@ -260,3 +260,78 @@ def test_where_flock_is_missing_filelock_takes_over(tmp_path, monkeypatch):
     with pytest.raises(oslock.Timeout):
         oslock.Lock(path).acquire(0.2)
     first.release()
+
+
+# ------------------------------------------------------------------------- the report's caches
+# The title segmenter's results and the compiled templates (kjplan.render.titles, kjplan.render.text)
+# are kept in the cache folder; the report must come out byte for byte as without them.
+
+def _example(tmp_path) -> Path:
+    folder = tmp_path / "example"
+    made = subprocess.run([sys.executable, "-m", "kjplan", "init", "--example", str(folder)], capture_output=True)
+    assert made.returncode == 0, made.stderr.decode()
+    return folder
+
+
+def _report(folder: Path, out: Path, **env) -> tuple[bytes, str]:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "kjplan", "--root", str(folder), "--today",
+                           "2020-12-20", "report", "-q", "2", "--date", "2020-07-06", "--out", str(out)],
+                          capture_output=True, env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return out.read_bytes(), done.stderr.decode()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other code"])
+def test_the_report_is_the_same_with_cold_warm_damaged_or_no_caches(tmp_path, cache_dir, damage):
+    folder = _example(tmp_path)
+    none, imports = _report(folder, tmp_path / "none.docx", KJPLAN_NO_CACHE="1")
+    assert "rjieba" in imports  # the title is broken into lines by the segmenter
+    cold, imports = _report(folder, tmp_path / "cold.docx")
+    assert "rjieba" in imports
+    segments = cache.named_entry("titles.segments")
+    compiled = list((cache_dir / "templates").glob("*.compiled"))
+    assert segments.is_file() and compiled
+    warm, imports = _report(folder, tmp_path / "warm.docx")
+    assert "rjieba" not in imports  # its dictionary is not loaded for titles seen before
+    assert none == cold == warm
+    for entry in [segments, *compiled]:
+        data = entry.read_bytes()
+        if damage == "garbage":
+            entry.write_bytes(os.urandom(len(data)))
+        elif damage == "truncated":
+            entry.write_bytes(data[: len(data) // 2])
+        else:
+            entry.write_bytes(data.replace(f"code={cache.code_fingerprint()}".encode(), b"code=" + b"0" * 32))
+    again, _ = _report(folder, tmp_path / "again.docx")
+    assert again == none
+
+
+def test_an_edited_template_is_seen_at_once(tmp_path, cache_dir):
+    folder = _example(tmp_path)
+    first, _ = _report(folder, tmp_path / "first.docx")
+    template = folder / "templates" / "report.j2"
+    if not template.exists():  # the workspace's own copy of the bundled template
+        template.parent.mkdir(exist_ok=True)
+        template.write_bytes((Path(__file__).resolve().parents[1] / "templates" / "report.j2").read_bytes())
+    text = template.read_text(encoding="utf-8")
+    assert "特此报告。" in text
+    template.write_text(text.replace("特此报告。", "特此报告，请审阅。"), encoding="utf-8")
+    edited, _ = _report(folder, tmp_path / "edited.docx")
+    uncached, _ = _report(folder, tmp_path / "uncached.docx", KJPLAN_NO_CACHE="1")
+    assert edited == uncached != first
+
+
+def test_a_new_title_is_segmented_and_remembered(tmp_path, cache_dir):
+    from kjplan.render import titles
+
+    title = "中共渭南市科学技术局党组关于2020年第三季度全市科技创新工作要点落实情况的报告"
+    fresh_segments = titles._Segments()
+    titles._segments, saved = fresh_segments, titles._segments
+    try:
+        lines = titles.break_title(title)
+        assert title in fresh_segments.known
+        titles._segments = titles._Segments()
+        assert titles.break_title(title) == lines
+        assert title in titles._segments.known  # read back from the cache folder
+    finally:
+        titles._segments = saved

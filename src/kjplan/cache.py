@@ -58,6 +58,13 @@ def entry_path(source: Path, kind: str) -> Path | None:
     return folder / name[:2] / f"{name}.{kind}"
 
 
+def named_entry(name: str) -> Path | None:
+    """A cache file that belongs to no source file (say, the title segmenter's results), or None when
+    caching is off."""
+    folder = root()
+    return None if folder is None else folder / name
+
+
 _fingerprint: str | None = None
 
 

@@ -14,12 +14,11 @@ text block; ASCII letters and digits count half.
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-
-import rjieba
 
 # Punctuation that may not start a line (glued to the word before it) or end one (glued to the next).
 _NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—·%,.;:?!)]}>")
@@ -74,8 +73,73 @@ class _Boundary:
     keep: float = 0.0  # of not breaking here
 
 
+# ------------------------------------------------------------------------------ the segmenter
+# Importing rjieba loads its dictionary (about 140 ms, a third of a small report's time) for the two
+# or three titles a report breaks. What it says of a title is kept in the user's cache folder
+# (kjplan.cache), keyed by rjieba's installed files, so that a report with titles seen before never
+# loads it. The cache only saves time: a missing, damaged or foreign one is a miss.
+SEGMENTS_KEPT = 500  # titles remembered (the newest); a few kilobytes
+
+
+class _Segments:
+    def __init__(self) -> None:
+        self.known: dict[str, list[tuple[str, str]]] | None = None
+
+    def _expect(self) -> dict[str, str] | None:
+        import importlib.util
+
+        from kjplan import cache
+
+        try:
+            spec = importlib.util.find_spec("rjieba")
+            origin = spec.origin if spec else None
+            library = [f for f in os.listdir(os.path.dirname(origin)) if f.endswith((".so", ".pyd"))] if origin else []
+            stats = [os.stat(os.path.join(os.path.dirname(origin), f)) for f in sorted(library)] + [os.stat(origin)]
+        except (ImportError, OSError, ValueError):
+            return None
+        stamp = ",".join(f"{st.st_size}:{st.st_mtime_ns}" for st in stats)
+        return {"source": f"rjieba:{origin}", "segmenter": stamp, "code": cache.code_fingerprint()}
+
+    def tag(self, title: str) -> list[tuple[str, str]]:
+        from kjplan import cache
+
+        entry = cache.named_entry("titles.segments")
+        if self.known is None:
+            self.known = {}
+            expect = self._expect() if entry is not None else None
+            payload = cache.read(entry, expect) if expect is not None else None
+            if payload is not None:
+                try:
+                    known = cache.loads(payload)
+                    if isinstance(known, dict):
+                        self.known = known
+                except Exception:  # a damaged or foreign cache: a miss
+                    pass
+        words = self.known.get(title)
+        if words is None:
+            import rjieba
+
+            words = [(str(w), str(t)) for w, t in rjieba.tag(title)]
+            self.known[title] = words
+            if entry is not None:
+                self._save(entry)
+        return words
+
+    def _save(self, entry) -> None:
+        from kjplan import cache
+
+        expect = self._expect()
+        if expect is None:
+            return
+        kept = dict(list(self.known.items())[-SEGMENTS_KEPT:])
+        cache.write(entry, expect, cache.dumps(kept))
+
+
+_segments = _Segments()
+
+
 def _words(title: str) -> list[tuple[str, str]]:
-    words = [(w, t) for w, t in rjieba.tag(title) if w]
+    words = [(w, t) for w, t in _segments.tag(title) if w]
     if "".join(w for w, _ in words) != title:  # never lose text, whatever the segmenter does
         words = [(ch, "x") for ch in title]
     return words
