@@ -1,4 +1,4 @@
-"""Workspaces for the benchmarks: ledgers of any size, the example, and the same report as Markdown.
+"""Workspaces for the benchmarks: ledgers of any size, the example, and the same report as HTML (for pandoc).
 
 The ledgers are written directly as JSON lines (the format kjplan.ledger.encode writes), because
 building 100,000 pydantic entries only to serialise them again would make the set-up slower than the
@@ -111,27 +111,32 @@ def example_workspace(root: Path):
     return Workspace(root)
 
 
-def markdown(ws, quarter: str, date: dt.date) -> str:
-    """The report's content as Markdown (title, recipients, body, signature, attachment tables): what
-    pandoc is given, so that both tools lay out the same text."""
+def html(ws, quarter: str, date: dt.date) -> str:
+    """The report's content as HTML (title, recipients, body, signature, the attachment's table with each
+    cell's paragraphs): what pandoc is given, so that both tools lay out the same text. HTML rather than
+    Markdown: a Markdown pipe table cannot hold a cell's paragraphs (they would run into one line of
+    150,000 characters at 20,000 records, which takes pandoc twice as long to read)."""
+    from html import escape
+
     from kjplan.render.text import build_document
     from kjplan.report_job import build_model
 
     model = build_model(ws, quarter, today=date)
     doc = build_document(model, ws.settings, ws.templates_dir, date)
-    lines = [f"# {doc.title}", "", f"{doc.recipients}：", ""]
-    marks = {"h1": "## ", "h2": "### ", "h3": "#### ", "h4": "##### "}
+    out = [f"<h1>{escape(doc.title)}</h1>", f"<p>{escape(doc.recipients)}：</p>"]
+    tags = {"h1": "h2", "h2": "h3", "h3": "h4", "h4": "h5"}
     for para in doc.body:
-        for line in para.text.splitlines():
-            lines += [marks.get(para.kind, "") + line, ""]
-    lines += [doc.signature, "", f"{date.year}年{date.month}月{date.day}日", ""]
+        tag = tags.get(para.kind, "p")
+        out += [f"<{tag}>{escape(line)}</{tag}>" for line in para.text.splitlines()]
+    out += [f"<p>{escape(doc.signature)}</p>", f"<p>{date.year}年{date.month}月{date.day}日</p>"]
     for n, att in enumerate(doc.attachments, 1):
         label = "附件" if len(doc.attachments) == 1 else f"附件{n}"  # as the docx writer labels them
-        lines += [label, "", f"## {att.title}", "", "| " + " | ".join(att.table.header) + " |",
-                  "|" + "---|" * len(att.table.header)]
-        lines += ["| " + " | ".join(c.replace("|", "｜").replace("\n", " ") for c in row) + " |"
-                  for row in att.table.rows]
-    return "\n".join(lines) + "\n"
+        out += [f"<p>{label}</p>", f"<h2>{escape(att.title)}</h2>", "<table>",
+                "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in att.table.header) + "</tr>"]
+        out += ["<tr>" + "".join("<td>" + "".join(f"<p>{escape(p)}</p>" for p in cell.split("\n")) + "</td>"
+                                 for cell in row) + "</tr>" for row in att.table.rows]
+        out.append("</table>")
+    return "<!DOCTYPE html>\n<html><body>\n" + "\n".join(out) + "\n</body></html>\n"
 
 
 JRNL_CONFIG = """\
