@@ -53,7 +53,10 @@ def ledger_lines(plan, size: int, *, seed: int = 2020, quarter: str | None = Non
             code = quarter
             first_month = 3 * (int(code[-1]) - 1) + 1
             day = dt.date(plan.year, first_month, 1) + dt.timedelta(days=rng.randint(0, 89))
-        metrics = {t.id: round(rng.uniform(0, 0.01 if t.unit == "亿元" else 90), 4) for t in item.targets}
+        # Money in amounts that add up over the year to about what the plan targets, however many records:
+        # add-progress refuses a figure that takes a year's total past ten times its target.
+        metrics = {t.id: round(rng.uniform(0, 10 / size), 6) if t.unit == "亿元" else round(rng.uniform(0, 90), 4)
+                   for t in item.targets}
         text = "；".join(rng.sample(PHRASES, 3)) + f"，累计服务企业{rng.randint(1, 300)}家（第{n + 1}条）。"
         record = {
             "type": "progress", "id": entry_id, "created": created.isoformat(), "by": "张三",
