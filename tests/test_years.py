@@ -193,3 +193,15 @@ def test_check_looks_at_every_years_plan(two_years):
     assert result.exit_code == 1
     assert "2020.yaml" in result.stderr and "第 1 项的牵头单位“成果转化科”不在 kjplan.yaml 的 units: 名单中" in result.stderr
     assert "2021.yaml" not in result.stderr
+
+
+def test_plan_import_takes_the_global_year_and_refuses_two_different_ones(ws, tmp_path):
+    source = tmp_path / "要点.txt"
+    source.write_text("中共渭南市科学技术局党组2021年科技工作要点\n（2021年3月15日）\n1.建设创新平台。全年新增省级平台10个。\n",
+                      encoding="utf-8")
+    clash = invoke(ws, "--year", "2021", "plan", "import", source, "--year", "2022")
+    assert clash.exit_code == 1 and "--year 2021 与 plan import 的 --year 2022 不符" in clash.stderr
+    assert not (ws.plans_dir / "2022.yaml").exists() and not (ws.plans_dir / "2021.yaml").exists()
+    result = invoke(ws, "--year", "2022", "plan", "import", source)
+    assert result.exit_code == 0, result.stderr
+    assert (ws.plans_dir / "2022.yaml").exists()

@@ -216,6 +216,8 @@ def import_cmd(
     from kjplan.workspace import PLANS
 
     st = state(ctx)
+    if year is not None and st.year is not None and year != st.year:
+        raise KjplanError(f"全局选项 --year {st.year} 与 plan import 的 --year {year} 不符；请只写其中一个")
     root = None
     if out is None:
         root = st.workspace.root
