@@ -53,8 +53,9 @@ def run(ws: Workspace | None, *args, input=None, env=None, today: str | None = "
 
 
 def add(ws: Workspace, *extra, item=9, text="完成基金扩资方案", **kw):
-    """Add one record through the CLI and return its id (the test fails loudly otherwise)."""
-    result = invoke(ws, "add-progress", "--item", item, "--text", text, *extra, **kw)
+    """Add one record through the CLI and return its id (the test fails loudly otherwise). The tests that
+    use it add the same text more than once and are not about duplicates: --allow-duplicate."""
+    result = invoke(ws, "add-progress", "--item", item, "--text", text, "--allow-duplicate", *extra, **kw)
     assert result.exit_code == 0, result.stderr
     record_id = result.stdout.strip()
     assert len(record_id) == 16, result.stdout

@@ -27,7 +27,8 @@ def plan(ws):
 
 
 def add(ws, plan, **kw):
-    fields = dict(item=9, text="完成基金扩资方案", metrics=["innovation_fund=6000万"])
+    # The same record added again is a duplicate; tests here that add several are not about that.
+    fields = dict(item=9, text="完成基金扩资方案", metrics=["innovation_fund=6000万"], allow_duplicate=True)
     fields.update(kw)
     return progress.add_progress(ws, plan, today=TODAY, now=NOW, **fields)
 
@@ -44,15 +45,15 @@ def test_add_progress_stores_the_record_and_returns_it(ws, plan):
 
 
 @pytest.mark.parametrize("typed, stored", [
-    ("6000万", 0.6), ("0.6亿", 0.6), ("6,000万元", 0.6), ("0.25", 0.25), ("3000 万元", 0.3), ("１亿", 1.0),
+    ("6000万", 0.6), ("0.6亿", 0.6), ("6,000万元", 0.6), ("0.25亿元", 0.25), ("3000 万元", 0.3), ("１亿", 1.0),
 ])
 def test_metric_values_are_converted_to_the_targets_unit(ws, plan, typed, stored):
     entry = add(ws, plan, metrics=[f"innovation_fund={typed}"])
     assert entry.metrics["innovation_fund"] == pytest.approx(stored)
 
 
-@pytest.mark.parametrize("typed", ["82%", "82", "82％"])
-def test_a_percentage_target_takes_percent_or_a_bare_number(ws, plan, typed):
+@pytest.mark.parametrize("typed", ["82%", "82 %", "82％"])
+def test_a_percentage_target_takes_percent(ws, plan, typed):
     entry = add(ws, plan, item=12, metrics={"incubator_occupancy": typed})
     assert entry.metrics == {"incubator_occupancy": 82.0}
 
@@ -60,8 +61,8 @@ def test_a_percentage_target_takes_percent_or_a_bare_number(ws, plan, typed):
 @pytest.mark.parametrize("metrics, words", [
     (["innovation_fund=82%"], ["innovation_fund", "“%”", "亿元"]),
     (["innovation_fund=很多"], ["innovation_fund", "不是数值"]),
-    (["innovation_fund"], ["指标编号=数值"]),
-    (["=6000万"], ["缺少指标编号"]),
+    (["innovation_fund"], ["指标名称=数值"]),
+    (["=6000万"], ["缺少指标名称"]),
     (["innovation_fund="], ["缺少数值"]),
     (["innovation_fund=-1亿"], ["负数"]),
     (["fund=1亿"], ["“fund”不是第 9 项的指标", "innovation_fund"]),
@@ -109,12 +110,16 @@ def test_items_can_be_written_several_ways(ws, plan, item):
     assert add(ws, plan, item=item).item == 9
 
 
-def test_the_default_quarter_is_todays_and_a_day_outside_the_year_asks_for_one(ws, plan):
+def test_the_default_quarter_is_todays_and_a_day_outside_the_year_asks_for_the_date(ws, plan):
     assert progress.add_progress(ws, plan, item=1, text="x", status="done", today=dt.date(2020, 8, 1)).quarter == "2020Q3"
-    with pytest.raises(KjplanError, match="--quarter"):
-        progress.add_progress(ws, plan, item=1, text="x", status="done", today=dt.date(2021, 1, 5))
-    entry = progress.add_progress(ws, plan, item=1, text="补录", status="done", quarter="4", today=dt.date(2021, 1, 5))
-    assert (entry.quarter, entry.date) == ("2020Q4", dt.date(2021, 1, 5))
+    for quarter in (None, "4"):
+        with pytest.raises(KjplanError, match="今天（2021-01-05）不在计划年度 2020 年内.*--date 2020-"):
+            progress.add_progress(ws, plan, item=1, text="x", status="done", quarter=quarter, today=dt.date(2021, 1, 5))
+    entry = progress.add_progress(ws, plan, item=1, text="补录", status="done", date="2020-12-30", today=dt.date(2021, 1, 5))
+    assert (entry.quarter, entry.date) == ("2020Q4", dt.date(2020, 12, 30))  # the quarter follows the date
+    entry = progress.add_progress(ws, plan, item=1, text="补录三季度", status="done", quarter="3", date="2020-12-30",
+                                  today=dt.date(2021, 1, 5))
+    assert (entry.quarter, entry.date) == ("2020Q3", dt.date(2020, 12, 30))  # reported late: allowed
 
 
 @pytest.mark.parametrize("quarter, words", [("5", "1 到 4"), ("2019Q1", "2019 年"), ("Q0", "1 到 4"), ("下个月", "无法识别")])
@@ -126,9 +131,12 @@ def test_bad_quarters_are_refused(ws, plan, quarter, words):
 
 def test_dates(ws, plan):
     assert add(ws, plan, date="2020-04-02").date == dt.date(2020, 4, 2)
-    for bad, words in (("2020-13-01", "月份 13 不存在"), ("2020-02-30", "2020 年 2 月只有 29 天"), ("20200706", "缺少分隔符"), ("2019-12-31", "早于计划年度"), ("2020-05-11", "晚于今天")):
+    for bad, words in (("2020-13-01", "月份 13 不存在"), ("2020-02-30", "2020 年 2 月只有 29 天"), ("20200706", "缺少分隔符"), ("2019-12-31", "不在计划年度 2020 年内"), ("2020-05-11", "晚于今天")):
         with pytest.raises(KjplanError, match=words):
             add(ws, plan, date=bad)
+    with pytest.raises(KjplanError, match="2020-03-31 早于所属季度 2020Q2 的开始（2020-04-01）"):
+        add(ws, plan, date="2020-03-31", quarter="2")
+    assert add(ws, plan, date="2020-03-31").quarter == "2020Q1"  # no quarter given: the date's
 
 
 @pytest.mark.parametrize("field", ["text", "problems", "next"])
@@ -178,7 +186,7 @@ _text = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_chara
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=_text, problems=st.one_of(st.just(""), _text))
 def test_any_text_without_control_characters_is_stored_exactly(ws, plan, text, problems):
-    entry = add(ws, plan, text=text, problems=problems)
+    entry = add(ws, plan, text=text, problems=problems, force=True)
     loaded = {e.id: e for e in ledger.load(ledger_path(ws)).entries}
     assert loaded[entry.id].text == text and loaded[entry.id].problems == problems
 

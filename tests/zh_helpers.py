@@ -28,7 +28,8 @@ def english_words(message: str, allowed: set[str] = frozenset()) -> list[str]:
     text = re.sub(r"U\+[0-9A-F]{4,6}|0x[0-9A-Fa-f]+|\b[0-9a-f]{6,16}\b", " ", text)
     words = [w.rstrip("-") for w in re.findall(r"[A-Za-z][\w/.-]*", text)]
     ok = COMMANDS | NAMES | FILE_KEYS | set(allowed)
-    return [w for w in words if w not in ok and not re.fullmatch(r"[A-Z]|\d*Q\d|[a-z]", w)]
+    # Single letters and quarter codes; snake_case words are target ids (innovation_fund), names not prose.
+    return [w for w in words if w not in ok and not re.fullmatch(r"[A-Z]|\d*Q\d|[a-z]|[a-z][a-z0-9]*(?:_[a-z0-9]+)+", w)]
 
 
 def assert_chinese(message: str, allowed: set[str] = frozenset()) -> None:

@@ -9,15 +9,15 @@ came from (an option, a file's line, a sheet's cell) is for the caller to add: o
 from __future__ import annotations
 
 import calendar
-import math
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kjplan.errors import KjplanError
-from kjplan.numerals import format_quantity, parse_cn_number, to_target_unit
+from kjplan.numerals import convert, format_number, format_quantity, parse_cn_number, parse_quantity, unit_kind
 from kjplan.periods import Quarter, default_quarter
 from kjplan.periods import parse_quarter as _parse_quarter
 from kjplan.records import MAX_FIGURE, MAX_SHORT, MAX_TEXT, STATUS_ALIASES, STATUSES, check_text, is_blank
@@ -168,8 +168,11 @@ def parse_name(value: Any) -> str:
 
 # -------------------------------------------------------------------------------------------- figures
 
+PAIR_HINT = "应写成 指标名称=数值，如 基金=6000万（名称可只写其中几个字，也可写指标编号）"
+
+
 def _metric_pairs(values: Iterable[str]) -> dict[str, str]:
-    """['innovation_fund=6000万', ...] (or 'a=1;b=2') -> {'innovation_fund': '6000万'}."""
+    """['基金=6000万', ...] (or 'a=1;b=2') -> {'基金': '6000万'}."""
     pairs: dict[str, str] = {}
     for raw in values:
         for part in re.split(r"[;；]", str(raw)):
@@ -177,80 +180,153 @@ def _metric_pairs(values: Iterable[str]) -> dict[str, str]:
                 continue
             key, sep, val = part.replace("＝", "=").partition("=")
             if not sep:
-                raise FieldError(f"“{part.strip()}”应写成 指标编号=数值，如 innovation_fund=6000万")
+                raise FieldError(f"“{part.strip()}”{PAIR_HINT}")
             key = key.strip()
             if not key:
-                raise FieldError(f"“{part.strip()}”缺少指标编号，应写成 指标编号=数值，如 innovation_fund=6000万")
+                raise FieldError(f"“{part.strip()}”缺少指标名称，{PAIR_HINT}")
             if key in pairs:
                 raise FieldError(f"指标“{key}”填写了两次")
             pairs[key] = val.strip()
     return pairs
 
 
-def parse_metric_pairs(values: Iterable[str] | Mapping[str, Any] | str | None) -> dict[str, str]:
-    """The --metric options (or a file's metrics cell or mapping) as {target key: value text}."""
+def parse_metric_pairs(values: Iterable[str] | Mapping[str, Any] | str | None) -> dict[str, Any]:
+    """The --metric options (or a file's metrics cell or mapping) as {target name or id: value}."""
     if values is None:
         return {}
     if isinstance(values, Mapping):
-        out = {}
-        for key, val in values.items():
-            out[str(key).strip()] = "" if val is None else str(val).strip()
-        return out
+        return {str(key).strip(): val for key, val in values.items()}
     if isinstance(values, str):
         values = [values]
     return _metric_pairs(values)
 
 
+def _listed(targets: Sequence[Target]) -> str:
+    return "、".join(f"{t.name}（{t.unit}，编号 {t.id}）" for t in targets)
+
+
 def targets_hint(item: Item, plan_targets: Sequence[Target] = ()) -> str:
-    names = "、".join(f"{t.id}（{t.name}，{t.unit}）" for t in item.targets)
-    hint = f"第 {item.number} 项的指标有：{names}" if item.targets else f"第 {item.number} 项没有量化指标"
+    hint = f"第 {item.number} 项的指标有：{_listed(item.targets)}" if item.targets else f"第 {item.number} 项没有量化指标"
     if plan_targets:  # plan-wide targets (主要预期目标) may be reported with any item
-        hint += "；全局指标有：" + "、".join(f"{t.id}（{t.name}，{t.unit}）" for t in plan_targets)
+        hint += f"；全局指标有：{_listed(plan_targets)}"
     return hint
 
 
-def find_target(item: Item, key: str, plan_targets: Sequence[Target] = ()) -> Target:
-    """The target named by `key` (its id): the item's own, or a plan-wide one."""
-    target = item.target(key) or next((t for t in plan_targets if t.id == key), None)
-    if target is None:
-        raise FieldError(f"“{key}”不是第 {item.number} 项的指标；{targets_hint(item, plan_targets)}")
-    return target
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
 
 
-def parse_figure(text: Any, target: Target) -> float:
-    """A figure typed for `target`, in the target's unit ('6000万' -> 0.6 for a 亿元 target)."""
-    text = "" if text is None else str(text).strip()
+def _matches(target: Target, key: str) -> tuple[bool, bool]:
+    """(exactly, partly): the target's id or Chinese name is `key`; its Chinese name contains `key`
+    (ids are matched whole: "fund" is a typo more often than a choice)."""
+    name = _key(target.name)
+    return key in (name, _key(target.id)), bool(key) and key in name
+
+
+def find_target(item: Item, key: str, plan: Plan | None = None) -> Target:
+    """The target named by `key`, among the item's own and (given the plan) the plan-wide ones (主要预期目标,
+    which any item's record may report): its id, its Chinese name, or any part of the name that only one
+    of them has (基金, 入驻率). Ambiguous parts list the candidates; a target of another item is named as such."""
+    wanted = _key(key)
+    plan_targets = list(plan.targets) if plan is not None else []
+    found = [(t, *_matches(t, wanted)) for t in [*item.targets, *plan_targets]]
+    exact = [t for t, whole, _ in found if whole]
+    if exact:
+        return exact[0]
+    partial = [t for t, _, part in found if part]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        names = "、".join(f"{t.name}（{t.id}）" for t in partial)
+        raise FieldError(f"“{key}”可以指第 {item.number} 项的多个指标：{names}；请写得更完整")
+    elsewhere = [(other, t) for other in (plan.items if plan is not None else ()) if other.number != item.number
+                 for t in other.targets if any(_matches(t, wanted))]
+    if len(elsewhere) == 1:
+        other, target = elsewhere[0]
+        raise FieldError(f"“{key}”是第 {other.number} 项的指标（{target.name}），不是第 {item.number} 项的；"
+                         f"{targets_hint(item, plan_targets)}")
+    raise FieldError(f"“{key}”不是第 {item.number} 项的指标；{targets_hint(item, plan_targets)}")
+
+
+def accepted_forms(target: Target) -> str:
+    """How a figure for `target` may be written, for messages and prompts."""
+    kind = unit_kind(target.unit)
+    if kind == "money":
+        return "请带上单位，如 6000万、0.6亿 或 500元"
+    if kind == "percent":
+        return "请带上百分号，如 72%"
+    return f"可写 12 或 12{target.unit}"
+
+
+def parse_figure(value: Any, target: Target, *, force: bool = False) -> float:
+    """A figure given for `target`, in the target's unit ('6000万' -> 0.6 for a 亿元 target).
+
+    Money and percentages must carry their unit: a bare 2000 for a 亿元 target is far more often 2000万
+    than 2000亿, and 0.8 for a rate is 80% as often as 0.8%. Counts (家、项、个、人 …) may be bare. A
+    percentage above 100, or a level more than ten times its target, is refused unless `force`."""
+    if isinstance(value, bool):
+        raise FieldError(f"应为数值，而不是 {str(value).lower()}；{accepted_forms(target)}")
+    text = "" if value is None else str(value).strip()
     if not text:
-        raise FieldError(f"指标“{target.id}”缺少数值，如 {target.id}=6000万")
+        raise FieldError(f"缺少数值；{accepted_forms(target)}")
     try:
-        value = to_target_unit(text, target.unit)
-    except ValueError as exc:
-        raise FieldError(f"指标“{target.id}”（{target.name}，单位{target.unit}）：{exc}") from None
-    if value < 0:
-        raise FieldError(f"指标“{target.id}”的数值不能为负数：{text}")
-    if not math.isfinite(value) or value > MAX_FIGURE:  # 400 digits once became Infinity in the ledger
+        number, unit = parse_quantity(text)
+    except ValueError:
+        raise FieldError(f"“{text}”不是数值；{accepted_forms(target)}") from None
+    kind = unit_kind(target.unit)
+    if not unit and kind in ("money", "percent"):
+        hint = f"（{text} 若是指 {format_number(number * 100)}%，请写 {format_number(number * 100)}%）" \
+            if kind == "percent" and 0 < number <= 1 else ""
+        raise FieldError(f"“{text}”没有写单位（这个指标以{target.unit}计）；{accepted_forms(target)}{hint}")
+    try:
+        converted = convert(number, unit, target.unit)
+    except ValueError:
+        raise FieldError(f"单位“{unit}”不能换算为“{target.unit}”；{accepted_forms(target)}") from None
+    if converted < 0:
+        raise FieldError(f"不能为负数：{text}")
+    result = float(converted)
+    if not math.isfinite(result) or result > MAX_FIGURE:  # 400 digits once became Infinity in the ledger
         shown = text if len(text) <= 20 else text[:19] + "…"
-        raise FieldError(f"指标“{target.id}”的数值“{shown}”过大（最多 {format_quantity(MAX_FIGURE, target.unit)}），"
+        raise FieldError(f"“{shown}”过大（最多 {format_quantity(MAX_FIGURE, target.unit)}），"
                          "请检查是否多写了数字或写错了单位")
-    return value
+    if force:
+        return result
+    if kind == "percent" and result > 100:
+        raise FieldError(f"{text} 超过 100%；如果确实如此，请加 --force")
+    if target.kind == "level" and result > 10 * target.value:
+        raise FieldError(f"{text} 是目标 {format_quantity(target.value, target.unit)} 的 "
+                         f"{format_number(result / target.value, 1)} 倍，像是写错了单位；如果确实如此，请加 --force")
+    return result
 
 
-def parse_metrics(item: Item, pairs: Mapping[str, str], *, allow_remove: bool = False,
-                  plan_targets: Sequence[Target] = ()) -> dict[str, float | None]:
-    """{key: typed value} -> {target id: value in the target's unit}. All problems in one FieldError.
+def parse_metrics(item: Item, pairs: Mapping[str, Any], *, plan: Plan | None = None, force: bool = False,
+                  allow_remove: bool = False) -> dict[str, float | None]:
+    """{target name or id: value as given} -> {target id: value in the target's unit}. All problems in one
+    FieldError, each naming its target.
 
     None means "remove this metric" (an empty value, in an amendment only)."""
     out: dict[str, float | None] = {}
     problems = []
-    for key, text in pairs.items():
-        if not text and allow_remove:
-            out[key] = None
+    for key, value in pairs.items():
+        empty = value is None or (isinstance(value, str) and not value.strip())
+        try:
+            target = find_target(item, key, plan)
+        except FieldError as exc:
+            if empty and allow_remove:  # removing a figure stored under an id the plan no longer has
+                out[key] = None
+            else:
+                problems.append(exc.message)
+            continue
+        if target.id in out:
+            problems.append(f"指标“{target.name}”填写了两次")
+            continue
+        if empty and allow_remove:
+            out[target.id] = None
             continue
         try:
-            target = find_target(item, key, plan_targets)
-            out[target.id] = parse_figure(text, target)
+            out[target.id] = parse_figure(value, target, force=force)
         except FieldError as exc:
-            problems.append(exc.message)
+            problems.append(f"指标“{target.name}”（{target.id}）：{exc.message}")
     if problems:
         raise FieldError("；".join(problems))
     return out

@@ -79,6 +79,14 @@ def normalize_unit(unit: str) -> str:
     return _UNIT_ALIASES.get(unit, unit)
 
 
+def unit_kind(unit: str) -> str:
+    """'money' (元、万元、亿元), 'percent' (%), or 'count' (家、项、个、人 and anything else)."""
+    unit = normalize_unit(unit)
+    if unit in _MONEY:
+        return "money"
+    return "percent" if unit == "%" else "count"
+
+
 def parse_quantity(text: str) -> tuple[Decimal, str]:
     """'6000万' -> (6000, '万元'); '82%' -> (82, '%'); '3' -> (3, ''). Raises ValueError in Chinese."""
     norm = unicodedata.normalize("NFKC", str(text)).replace(",", "").replace("，", "")

@@ -9,6 +9,7 @@ anything is written: a refused command leaves the ledger byte for byte as it was
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from pydantic import ValidationError
 from kjplan import fields, ledger, readers
 from kjplan.errors import DataError, DataErrors, KjplanError
 from kjplan.loading import describe_error
-from kjplan.numerals import format_quantity
+from kjplan.numerals import format_number, format_quantity
+from kjplan.periods import Quarter
 from kjplan.plan import Item, Plan
 from kjplan.readers import FIELDS, LABELS as _FIELD_LABELS
 from kjplan.records import MAX_SHORT, MAX_TEXT, STATUSES, AmendEntry, ProgressEntry, Record, RetractEntry, new_id, resolve
@@ -52,13 +54,120 @@ def _cli_error(problems: list[tuple[str, str]]) -> KjplanError:
 
 @dataclass
 class _Context:
+    """What validating a record needs besides the record: the plan, today, the settings' units, the
+    options that let a suspicious figure or a duplicate through, and (read once, when first needed) the
+    live records of the year, which year totals and duplicates are checked against."""
+
+    ws: Workspace
     plan: Plan
     today: dt.date
     units: list[str]
+    force: bool = False
+    allow_duplicate: bool = False
+    # Records validated earlier in the same batch (an import), counted like records already written.
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    _raw: bytes | None = None
+    _records: list[Record] | None = None
+
+    def _bytes(self) -> bytes:
+        if self._raw is None:
+            self._raw = ledger.read_bytes(self.ws.progress_path(self.plan.year))
+        return self._raw
+
+    def may_hold(self, key: str, value: str) -> bool:
+        """Whether some ledger line may have `value` under `key` (spaces around it aside), read from the
+        ledger's bytes as they are written (JSON, UTF-8). A quick test that spares parsing every record
+        when nothing could repeat, so that add-progress stays fast on a large ledger; a hit only means
+        that the records are parsed and compared."""
+        needle = json.dumps(value, ensure_ascii=False)[1:-1].encode("utf-8")
+        raw = self._bytes()
+        if needle not in raw:
+            return False
+        space = rb'(?:\s|\\[nrt])*'
+        return re.search(b'"' + re.escape(key.encode()) + b'":"' + space + re.escape(needle) + space + b'"', raw) is not None
+
+    def records(self) -> list[Record]:
+        if self._records is None:
+            self._records = resolve(ledger.scan(self._bytes(), self.ws.progress_path(self.plan.year)).entries)
+        return self._records
 
 
-def _context(ws: Workspace, plan: Plan, today: dt.date) -> _Context:
-    return _Context(plan, today, list(ws.settings.units))
+def _context(ws: Workspace, plan: Plan, today: dt.date, *, force: bool = False,
+             allow_duplicate: bool = False) -> _Context:
+    return _Context(ws, plan, today, list(ws.settings.units), force, allow_duplicate)
+
+
+def _dates(ctx: _Context, raw: Mapping[str, Any], given: set[str], base: Record | None,
+           out: dict[str, Any], problems: list[tuple[str, str]]) -> None:
+    """The record's date and quarter. A date lies in the plan's year, not after today and not before its
+    quarter begins; when today is outside the plan's year nothing is stamped with it: the date must be
+    written, and then the quarter follows from it unless it is given too."""
+    plan, today = ctx.plan, ctx.today
+    day: dt.date | None = None
+    if "date" in given:
+        try:
+            day = fields.parse_date(raw["date"])
+        except (ValueError, KjplanError) as exc:
+            problems.append(("date", str(exc)))
+    elif base is not None:
+        day = base.date
+    elif today.year == plan.year:
+        day = today
+    else:
+        problems.append(("date", f"今天（{today}）不在计划年度 {plan.year} 年内，不能用今天作为进展日期；"
+                                  f"请写明进展发生的日期，如 --date {plan.year}-06-28"))
+    quarter = None
+    try:
+        if "quarter" in given:
+            quarter = fields.parse_quarter(raw["quarter"], plan.year, today)
+        elif base is not None:
+            quarter = fields.parse_quarter(base.quarter, plan.year)
+        elif "date" in given and day is not None:
+            quarter = Quarter.of_date(day) if day.year == plan.year else None
+        elif today.year == plan.year:
+            quarter = fields.parse_quarter(None, plan.year, today)
+    except (ValueError, KjplanError) as exc:
+        problems.append(("quarter", str(exc)))
+    if day is not None:
+        if day.year != plan.year:
+            problems.append(("date", f"{day} 不在计划年度 {plan.year} 年内"))
+            day = None
+        elif day > today:
+            problems.append(("date", f"{day} 晚于今天（{today}）"))
+            day = None
+        elif quarter is not None and day < quarter.start:
+            if "date" in given or base is not None:
+                problems.append(("date", f"{day} 早于所属季度 {quarter.code} 的开始（{quarter.start}）；"
+                                         "请改正日期，或写明所属的季度"))
+            else:
+                problems.append(("quarter", f"{quarter.code} 从 {quarter.start} 开始，今天（{today}）还不能登记"
+                                            "这个季度的进展；请检查季度，或写明进展的日期"))
+            day = None
+    if day is not None:
+        out["date"] = day
+    if quarter is not None:
+        out["quarter"] = quarter
+
+
+def _year_totals(ctx: _Context, item: Item, metrics: Mapping[str, float], base: Record | None,
+                 problems: list[tuple[str, str]]) -> None:
+    """A cumulative target's figures add up over the year: refuse a record that would make the total more
+    than ten times the target (2000 typed for 亿元 when 2000万 was meant), unless forced."""
+    if ctx.force:
+        return
+    for target in [*item.targets, *ctx.plan.targets]:
+        if target.kind != "cumulative" or target.id not in metrics:
+            continue
+        recorded = ctx.records() if f'"{target.id}":'.encode() in ctx._bytes() else []
+        earlier = sum(r.metrics.get(target.id, 0.0) for r in recorded if base is None or r.id != base.id)
+        earlier += sum(c["metrics"].get(target.id, 0.0) for c in ctx.pending)
+        total = earlier + metrics[target.id]
+        if total > 10 * target.value:
+            problems.append(("metrics", f"指标“{target.name}”：加上这条，全年累计将达到 "
+                                        f"{format_quantity(total, target.unit)}，是目标 "
+                                        f"{format_quantity(target.value, target.unit)} 的 "
+                                        f"{format_number(total / target.value, 1)} 倍，像是写错了单位；"
+                                        "如果确实如此，请加 --force"))
 
 
 def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None) -> dict[str, Any]:
@@ -76,7 +185,7 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
         except (ValueError, KjplanError) as exc:
             problems.append((key, str(exc)))
 
-    plan, today = ctx.plan, ctx.today
+    plan = ctx.plan
     if "item" in given:
         attempt("item", lambda: fields.parse_item(plan, raw["item"]))
     elif base is not None:
@@ -85,22 +194,7 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
         problems.append(("item", f"没有写事项序号；{fields.item_span(plan)}"))
     item: Item | None = out.get("item")
 
-    if "quarter" in given:
-        attempt("quarter", lambda: fields.parse_quarter(raw["quarter"], plan.year, today))
-    elif base is not None:
-        attempt("quarter", lambda: fields.parse_quarter(base.quarter, plan.year))
-    else:
-        attempt("quarter", lambda: fields.parse_quarter(None, plan.year, today))
-
-    def check_date():
-        day = fields.parse_date(raw["date"]) if "date" in given else (base.date if base else today)
-        if day.year < plan.year:
-            raise ValueError(f"{day} 早于计划年度 {plan.year} 年")
-        if day > today:
-            raise ValueError(f"{day} 晚于今天（{today}）")
-        return day
-
-    attempt("date", check_date)
+    _dates(ctx, raw, given, base, out, problems)
 
     for key, limit, required in (("text", MAX_TEXT, True), ("problems", MAX_TEXT, False),
                                  ("next", MAX_TEXT, False)):
@@ -124,7 +218,7 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
         old = dict(base.metrics) if base is not None else {}
         try:
             pairs = fields.parse_metric_pairs(raw.get("metrics"))
-            changes = fields.parse_metrics(item, pairs, allow_remove=base is not None, plan_targets=plan.targets)
+            changes = fields.parse_metrics(item, pairs, plan=plan, force=ctx.force, allow_remove=base is not None)
         except ValueError as exc:
             problems.append(("metrics", str(exc)))
             metrics_failed = True
@@ -139,6 +233,8 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
                 problems.append(("metrics", f"记录中的指标 {'、'.join(stale)} 不属于第 {item.number} 项，"
                                             f"请用 --metric {stale[0]}= 删除；{fields.targets_hint(item, plan.targets)}"))
             metrics = old
+            if changes:
+                _year_totals(ctx, item, metrics, base, problems)
     out["metrics"] = metrics
 
     if "status" in given:
@@ -158,6 +254,38 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
     out["item"] = item.number
     out["quarter"] = out["quarter"].code
     return out
+
+
+# ------------------------------------------------------------------------------------------ duplicates
+
+def duplicate_key(item: int, quarter: str, unit: str, text: str) -> tuple:
+    """What makes two records one record entered twice: the same item, quarter, unit and text (spaces
+    and line breaks around the text aside), as a command run again or a file imported again gives."""
+    return item, quarter, unit.strip(), text.strip()
+
+
+def _content_key(content: Mapping[str, Any]) -> tuple:
+    return duplicate_key(content["item"], content["quarter"], content["unit"], content["text"])
+
+
+def find_duplicate(ctx: _Context, content: Mapping[str, Any], base: Record | None = None) -> Record | None:
+    """The live record (other than `base`) that `content` would repeat, or None."""
+    key = _content_key(content)
+    if not ctx.may_hold("text", key[3]):
+        return None
+    return next((r for r in ctx.records() if (base is None or r.id != base.id)
+                 and duplicate_key(r.item, r.quarter, r.unit, r.text) == key), None)
+
+
+class Duplicate(KjplanError):
+    """A record that repeats a live one (same item, quarter, unit and text)."""
+
+    def __init__(self, record: Record):
+        self.record = record
+        unit = f"，{record.unit}" if record.unit else ""
+        super().__init__(f"与已有记录 {record.id}（{record.date}，第 {record.item} 项 {record.quarter}{unit}）"
+                         f"的事项、季度、报送单位和进展情况都相同，没有写入。如果要更正那条记录，请用 "
+                         f"kjplan amend {record.id[:8]}；确实要再登记一条，请加 --allow-duplicate")
 
 
 def _make(cls, content: dict, **extra):
@@ -184,31 +312,44 @@ def _by(by: str | None) -> str:
 # -------------------------------------------------------------------------------------------- writing
 
 def build_progress(ws: Workspace, plan: Plan, *, today: dt.date, now: dt.datetime | None = None,
-                   by: str | None = None, **values: Any) -> ProgressEntry:
-    """Validate one record (fields as add_progress takes them) without writing it."""
+                   by: str | None = None, force: bool = False, allow_duplicate: bool = False,
+                   **values: Any) -> ProgressEntry:
+    """Validate one record (fields as add_progress takes them) without writing it. Raises Duplicate when
+    it repeats a live record, unless allow_duplicate."""
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    ctx = _context(ws, plan, today, force=force, allow_duplicate=allow_duplicate)
     try:
-        content = _validate(_context(ws, plan, today), values)
-        return _make(ProgressEntry, content, id=new_id(), created=_now(now), by=_by(by))
+        content = _validate(ctx, values)
+        entry = _make(ProgressEntry, content, id=new_id(), created=_now(now), by=_by(by))
     except _Problems as exc:
         raise _cli_error(exc.problems) from None
+    if not allow_duplicate:
+        twin = find_duplicate(ctx, content)
+        if twin is not None:
+            raise Duplicate(twin)
+    return entry
 
 
 def add_progress(ws: Workspace, plan: Plan, *, item: Any, text: str, today: dt.date,
                  now: dt.datetime | None = None, quarter: Any = None, status: str | None = None,
                  unit: str | None = None, by: str | None = None,
                  metrics: Iterable[str] | Mapping[str, Any] | None = None, problems: str | None = None,
-                 next: str | None = None, date: Any = None, timeout: float | None = None) -> ProgressEntry:
+                 next: str | None = None, date: Any = None, force: bool = False, allow_duplicate: bool = False,
+                 timeout: float | None = None) -> ProgressEntry:
     """Append one progress record; return the stored entry (its .id is the record's id).
 
-    metrics: ["innovation_fund=6000万", ...] or {"innovation_fund": "6000万"}; values are converted to the
-    target's unit. For a cumulative target the value is the amount achieved in this record (records add
-    up over the year); for a level target it is the current level. status None: derived from the
-    metrics when reported (allowed only when the item has targets and metrics are given)."""
-    entry = build_progress(ws, plan, today=today, now=now, by=by, item=item, text=text, quarter=quarter,
-                           status=status, unit=unit, metrics=metrics, problems=problems, next=next, date=date)
+    metrics: ["基金=6000万", ...] or {"innovation_fund": "6000万"}: a target by id, Chinese name or a part of
+    the name only it has; money and percentages carry their unit, and values are converted to the target's
+    unit. For a cumulative target the value is the amount achieved in this record (records add up over the
+    year); for a level target it is the current level. status None: derived from the metrics when reported
+    (allowed only when the item has targets and metrics are given). force: let a percentage above 100 or a
+    figure over ten times its target through. allow_duplicate: record it even when a live record has the
+    same item, quarter, unit and text."""
+    entry = build_progress(ws, plan, today=today, now=now, by=by, force=force, allow_duplicate=allow_duplicate,
+                           item=item, text=text, quarter=quarter, status=status, unit=unit, metrics=metrics,
+                           problems=problems, next=next, date=date)
     ledger.append(ws.progress_path(plan.year), [entry], timeout=timeout, command="kjplan add-progress")
     return entry
 
@@ -431,45 +572,101 @@ def find_record(ws: Workspace, plan: Plan, ref: str) -> tuple[Record, ledger.Led
     raise KjplanError(f"没有编号以“{text}”开头的记录；可用 kjplan log 查看记录编号{hint}")
 
 
-def amend(ws: Workspace, plan: Plan, ref: str, *, today: dt.date, now: dt.datetime | None = None,
-          by: str | None = None, timeout: float | None = None, **changes: Any) -> AmendEntry:
-    """Append an amendment superseding record `ref`: fields given replace the record's, the rest stay.
+def find_records(ws: Workspace, plan: Plan, refs: Iterable[str]) -> list[Record]:
+    """The live records of several ids (each as find_record takes it): all found, each once, or a
+    KjplanError listing every id that is not."""
+    found: dict[str, Record] = {}
+    problems = []
+    for ref in refs:
+        try:
+            record, _ = find_record(ws, plan, ref)
+        except KjplanError as exc:
+            problems.append(exc.message)
+            continue
+        if record.id in found:
+            problems.append(f"编号“{ref}”与前面的编号是同一条记录 {record.id}，只能写一次")
+            continue
+        found[record.id] = record
+    if not found and not problems:
+        raise KjplanError("没有写记录编号：请写出 kjplan log 显示的编号")
+    if problems:
+        raise KjplanError("\n".join(problems))
+    return list(found.values())
 
-    changes: the fields of add_progress (item, quarter, text, status, unit, metrics, problems, next,
-    date); a metric with an empty value ("innovation_fund=") is removed."""
+
+_CONTENT = ("item", "quarter", "date", "text", "status", "unit", "metrics", "problems", "next")
+
+
+def amend_many(ws: Workspace, plan: Plan, refs: Iterable[str], *, today: dt.date, now: dt.datetime | None = None,
+               by: str | None = None, force: bool = False, allow_duplicate: bool = False,
+               timeout: float | None = None, **changes: Any) -> list[AmendEntry]:
+    """The same change to several records (amend A B --status 已完成): every one valid, or none written."""
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     changes = {k: v for k, v in changes.items() if v is not None and not (k == "metrics" and not v)}
     if not changes:
         raise KjplanError("没有要修改的内容：请写出要改的选项，如 --text、--status、--metric")
-    record, _ = find_record(ws, plan, ref)
+    records = find_records(ws, plan, refs)
+    ctx = _context(ws, plan, today, force=force, allow_duplicate=allow_duplicate)
+    created = _now(now)
+    entries, problems = [], []
+    for record in records:
+        where = f"记录 {record.id}：" if len(records) > 1 else ""
+        try:
+            content = _validate(ctx, changes, base=record)
+            entry = _make(AmendEntry, content, id=new_id(), created=created + dt.timedelta(microseconds=len(entries)),
+                          by=_by(by), supersedes=record.version)
+        except _Problems as exc:
+            problems += [f"{where}{line}" for line in _cli_error(exc.problems).message.split("\n")]
+            continue
+        if all(getattr(record, k) == content[k] for k in _CONTENT):
+            problems.append(f"{where}修改后的内容与记录 {record.id} 现有内容相同，未写入")
+            continue
+        twin = None if allow_duplicate else find_duplicate(ctx, content, base=record)
+        if twin is not None:
+            problems.append(f"{where}{Duplicate(twin).message}")
+            continue
+        entries.append(entry)
+    if problems:
+        raise KjplanError("\n".join(problems))
+    ledger.append(ws.progress_path(plan.year), entries, timeout=timeout, command="kjplan amend")
+    return entries
+
+
+def amend(ws: Workspace, plan: Plan, ref: str, *, today: dt.date, now: dt.datetime | None = None,
+          by: str | None = None, timeout: float | None = None, **changes: Any) -> AmendEntry:
+    """Append an amendment superseding record `ref`: fields given replace the record's, the rest stay.
+
+    changes: the fields of add_progress (item, quarter, text, status, unit, metrics, problems, next,
+    date, force, allow_duplicate); a metric with an empty value ("基金=") is removed."""
+    (entry,) = amend_many(ws, plan, [ref], today=today, now=now, by=by, timeout=timeout, **changes)
+    return entry
+
+
+def retract_many(ws: Workspace, plan: Plan, refs: Iterable[str], *, reason: str | None,
+                 now: dt.datetime | None = None, by: str | None = None,
+                 timeout: float | None = None) -> list[RetractEntry]:
+    """Withdraw several records for one reason, all in one write or none."""
     try:
-        content = _validate(_context(ws, plan, today), changes, base=record)
-        entry = _make(AmendEntry, content, id=new_id(), created=_now(now), by=_by(by), supersedes=record.version)
+        reason = fields.parse_text(reason, limit=MAX_SHORT, required=True)
+    except ValueError as exc:
+        raise _cli_error([("reason", str(exc))]) from None
+    records = find_records(ws, plan, refs)
+    created = _now(now)
+    try:
+        entries = [_make(RetractEntry, {}, id=new_id(), created=created + dt.timedelta(microseconds=i), by=_by(by),
+                         retracts=record.id, reason=reason) for i, record in enumerate(records)]
     except _Problems as exc:
         raise _cli_error(exc.problems) from None
-    same = all(getattr(record, k) == content[k] for k in ("item", "quarter", "date", "text", "status", "unit",
-                                                           "metrics", "problems", "next"))
-    if same:
-        raise KjplanError(f"修改后的内容与记录 {record.id} 现有内容相同，未写入")
-    ledger.append(ws.progress_path(plan.year), [entry], timeout=timeout, command="kjplan amend")
-    return entry
+    ledger.append(ws.progress_path(plan.year), entries, timeout=timeout, command="kjplan retract")
+    return entries
 
 
 def retract(ws: Workspace, plan: Plan, ref: str, *, reason: str | None, now: dt.datetime | None = None,
             by: str | None = None, timeout: float | None = None) -> RetractEntry:
     """Append a retraction withdrawing record `ref`; the reason is required. History stays in the file."""
-    try:
-        reason = fields.parse_text(reason, limit=MAX_SHORT, required=True)
-    except ValueError as exc:
-        raise _cli_error([("reason", str(exc))]) from None
-    record, _ = find_record(ws, plan, ref)
-    try:
-        entry = _make(RetractEntry, {}, id=new_id(), created=_now(now), by=_by(by), retracts=record.id, reason=reason)
-    except _Problems as exc:
-        raise _cli_error(exc.problems) from None
-    ledger.append(ws.progress_path(plan.year), [entry], timeout=timeout, command="kjplan retract")
+    (entry,) = retract_many(ws, plan, [ref], reason=reason, now=now, by=by, timeout=timeout)
     return entry
 
 

@@ -13,11 +13,14 @@ from kjplan.errors import EXIT_MISSING, KjplanError
 
 STATUS_HELP = "进展状态：已完成 / 序时推进 / 滞后 / 未启动（也可写 done / on-track / behind / not-started）。"
 METRIC_HELP = (
-    "量化指标的数值，写成 指标编号=数值，可写多次，如 --metric innovation_fund=6000万。"
-    "数值可带单位（6000万、0.6亿、82%），自动换算为指标的单位，单位不符时拒收；不带单位即按指标的单位。"
+    "量化指标的数值，写成 指标名称=数值，可写多次，如 --metric 基金=6000万　--metric 入驻率=72%。"
+    "名称可以只写其中几个字（只要不会指到别的指标），也可以写指标编号（如 innovation_fund）。"
+    "金额和百分比必须带单位（6000万、0.6亿、72%），自动换算为指标的单位；家、项、个等计数可只写数字。"
     "全年累计的指标（如资金）填本条记录新增的量，全年各条相加；水平类指标（如入驻率）填当前达到的水平。"
-    "可用 kjplan plan 9 查看某项的指标编号。"
+    "可用 kjplan plan 9 查看某项的指标。"
 )
+FORCE_HELP = "确认数值无误：允许超过 100% 的百分比，以及超过目标 10 倍的数值（否则视为单位写错而拒收）。"
+DUPLICATE_HELP = "即使已有事项、季度、报送单位和进展情况都相同的记录，也照样登记（否则拒收并给出那条记录的编号）。"
 
 
 def interactive() -> bool:
@@ -147,10 +150,14 @@ def add_progress(
                                          help=STATUS_HELP + "不写时：有量化指标的事项按 --metric 的数值对照序时进度推算；没有指标的事项必须写明。"),
     unit: Optional[str] = typer.Option(None, "--unit", "-u", metavar="UNIT", help="报送单位（科室或县市区），如 --unit 成果转化科。"),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="填报人；默认为当前登录用户名。"),
-    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", metavar="ID=VALUE", help=METRIC_HELP),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", metavar="指标=数值", help=METRIC_HELP),
     problems: Optional[str] = typer.Option(None, "--problems", metavar="TEXT", help="存在问题。"),
     next_: Optional[str] = typer.Option(None, "--next", metavar="TEXT", help="下步打算。"),
-    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="进展发生的日期；默认为今天。"),
+    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD",
+                                       help="进展发生的日期，如 2020-06-28、2020/6/28 或 2020年6月28日；默认为今天"
+                                            "（今天不在计划年度内时必须写明）。不写 --quarter 时，季度按日期推算。"),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    allow_duplicate: bool = typer.Option(False, "--allow-duplicate", help=DUPLICATE_HELP),
     from_file: Optional[str] = typer.Option(
         None, "--from", metavar="FILE",
         help="从文件批量登记：kjplan forms 生成、各单位填好发回的 Excel 填报表，首行为表头的 Excel 工作表或 CSV，"
@@ -164,7 +171,7 @@ def add_progress(
 ):
     """登记一条进展记录，输出新记录的编号。记录只追加、不改写；改错用 kjplan amend，作废用 kjplan retract。
 
-    示例：kjplan add-progress --item 9 --quarter 2 --text "完成基金扩资方案" --metric innovation_fund=6000万
+    示例：kjplan add-progress --item 9 --quarter 2 --text "完成基金扩资方案" --metric 基金=6000万
     """
     from kjplan import fields, progress
 
@@ -201,7 +208,8 @@ def add_progress(
     body = _text_input(text, chosen)
     entry = progress.add_progress(
         ws, plan, item=chosen.number, text=body, today=st.today, quarter=quarter, status=status, unit=unit,
-        by=by, metrics=metric or None, problems=problems, next=next_, date=date,
+        by=by, metrics=metric or None, problems=problems, next=next_, date=date, force=force,
+        allow_duplicate=allow_duplicate,
     )
     streams.committed()
     typer.echo(entry.id)
@@ -211,60 +219,69 @@ def add_progress(
 @command("amend")
 def amend(
     ctx: typer.Context,
-    record_id: str = typer.Argument(..., metavar="ID", help="要修改的记录编号（kjplan log 中显示的编号，可只写前 6 位以上）。"),
+    record_ids: List[str] = typer.Argument(..., metavar="编号...",
+                                           help="要修改的记录编号（kjplan log 中显示的编号，可只写前 6 位以上）；"
+                                                "可写多个，对每条记录做同样的修改。"),
     item: Optional[str] = typer.Option(None, "--item", "-i", metavar="N", help="改为第几项。"),
     quarter: Optional[str] = typer.Option(None, "--quarter", "-q", metavar="Q", help="改为哪个季度。"),
     text: Optional[str] = typer.Option(None, "--text", "-t", metavar="TEXT", help="新的进展情况；写 - 时从标准输入读取。"),
     status: Optional[str] = typer.Option(None, "--status", "-s", metavar="STATUS", help=STATUS_HELP),
     unit: Optional[str] = typer.Option(None, "--unit", "-u", metavar="UNIT", help="新的报送单位。"),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="修改人；默认为当前登录用户名（原填报人不变）。"),
-    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", metavar="ID=VALUE",
-                                               help=METRIC_HELP + "只改写出的指标；写 ID=（不写数值）则删除该指标。"),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", metavar="指标=数值",
+                                               help=METRIC_HELP + "只改写出的指标；写 指标= （不写数值）则删除该指标。"),
     problems: Optional[str] = typer.Option(None, "--problems", metavar="TEXT", help="新的存在问题。"),
     next_: Optional[str] = typer.Option(None, "--next", metavar="TEXT", help="新的下步打算。"),
     date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="新的日期。"),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    allow_duplicate: bool = typer.Option(False, "--allow-duplicate",
+                                         help="改后与另一条记录的事项、季度、报送单位和进展情况都相同时，也照样修改。"),
 ):
-    """修改一条进展记录：追加一条新版本取代原记录，原记录保留在文件中。只改写出的选项，其余不变。
+    """修改进展记录：追加一条新版本取代原记录，原记录保留在文件中。只改写出的选项，其余不变。
+    写多个编号时，每条都做同样的修改，全部无误才写入。
 
-    示例：kjplan amend 3f2a9c --metric innovation_fund=7000万 --status 序时推进
+    示例：kjplan amend 3f2a9c --metric 基金=7000万 --status 序时推进　　kjplan amend 3f2a9c 8b1d07 --unit 成果转化科
     """
     from kjplan import progress
 
     st = state(ctx)
     ws = st.workspace
-    plan = st.record_plan(record_id)
+    plan = st.record_plan(record_ids[0])
     if text == "-":
         text = _read_stdin()
-    entry = progress.amend(ws, plan, record_id, today=st.today, by=by, item=item, quarter=quarter, text=text,
-                           status=status, unit=unit, metrics=metric or None, problems=problems, next=next_, date=date)
+    entries = progress.amend_many(ws, plan, record_ids, today=st.today, by=by, item=item, quarter=quarter,
+                                  text=text, status=status, unit=unit, metrics=metric or None, problems=problems,
+                                  next=next_, date=date, force=force, allow_duplicate=allow_duplicate)
     streams.committed()
-    record, _ = progress.find_record(ws, plan, entry.id)
-    typer.echo(record.id)
-    typer.echo(f"已修改记录 {record.id}（第 {entry.item} 项 {entry.quarter}，新版本 {entry.id}）。", err=True)
+    for entry in entries:
+        record, _ = progress.find_record(ws, plan, entry.id)
+        typer.echo(record.id)
+        typer.echo(f"已修改记录 {record.id}（第 {entry.item} 项 {entry.quarter}，新版本 {entry.id}）。", err=True)
 
 
 @command("retract")
 def retract(
     ctx: typer.Context,
-    record_id: str = typer.Argument(..., metavar="ID", help="要撤回的记录编号（可只写前 6 位以上）。"),
+    record_ids: List[str] = typer.Argument(..., metavar="编号...", help="要撤回的记录编号（可只写前 6 位以上），可写多个。"),
     reason: Optional[str] = typer.Option(None, "--reason", "-r", metavar="TEXT", help="撤回原因（必填），如 --reason \"重复登记\"。"),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="撤回人；默认为当前登录用户名。"),
 ):
-    """撤回一条进展记录：追加一条撤回记录，原记录保留在文件中，但不再计入列表和报告。
+    """撤回进展记录：追加撤回记录，原记录保留在文件中，但不再计入列表和报告。可一次撤回多条，全部无误才写入。
 
-    示例：kjplan retract 3f2a9c --reason "重复登记"
+    示例：kjplan retract 3f2a9c --reason "重复登记"　　kjplan retract 3f2a9c 8b1d07 --reason "重复导入"
     """
     from kjplan import progress
 
     st = state(ctx)
     ws = st.workspace
-    plan = st.record_plan(record_id)
+    plan = st.record_plan(record_ids[0])
     if reason is None:
         raise KjplanError("缺少 --reason：请写明撤回原因，如 --reason \"重复登记\"")
-    entry = progress.retract(ws, plan, record_id, reason=reason, by=by)
+    entries = progress.retract_many(ws, plan, record_ids, reason=reason, by=by)
     streams.committed()
-    typer.echo(entry.retracts)
-    typer.echo(f"已撤回记录 {entry.retracts}。", err=True)
+    for entry in entries:
+        typer.echo(entry.retracts)
+    typer.echo(f"已撤回记录 {'、'.join(e.retracts for e in entries)}。", err=True)
 
 
 def _warn(problem) -> None:
@@ -349,6 +366,14 @@ def _quantity(plan, number: int, key: str, value: float) -> str:
     return format_quantity(value, target.unit) if target is not None else format_number(value)
 
 
+def _named_quantity(plan, number: int, key: str, value: float) -> str:
+    """'科技创新发展基金募集规模 6000万元': a figure as the clerk reads it (the id only for a target the plan lacks)."""
+    from kjplan.numerals import format_number, format_quantity
+
+    target = plan.metric_target(number, key)
+    return f"{target.name} {format_quantity(value, target.unit)}" if target is not None else f"{key} {format_number(value)}"
+
+
 def _log_table(records, plan, terminal: bool):
     """The log table, newest first: a title, the heading, one line per record (fixed widths but the last).
     100,000 lines take about a second: repeated cells (status, unit) are fitted once each."""
@@ -363,7 +388,7 @@ def _log_table(records, plan, terminal: bool):
     yield from table.header()
     statuses, sources, units, quarters = Fitted(10), Fitted(10), Fitted(12), Fitted(6)
     for r in reversed(records):
-        shown = "；".join(f"{key}={_quantity(plan, r.item, key, value)}" for key, value in r.metrics.items()) or "—"
+        shown = "；".join(_named_quantity(plan, r.item, key, value) for key, value in r.metrics.items()) or "—"
         text = flat(r.text)
         text = fit(text, text_columns) if not r.amended else fit(table_fit(text, text_columns - 10) + "（已修改）", text_columns)
         yield (f"{r.id[:8]:<8}  {r.date.isoformat():<10}  {quarters[r.quarter]}  {r.item:>4}  "
