@@ -102,7 +102,7 @@ def test_today_quarter_q_and_year_each_reach_their_year(two_years):
 def test_records_go_to_their_plans_year_and_can_be_corrected_later(two_years):
     ws = two_years
     old = invoke(ws, "add-progress", "--item", "9", "-q", "2020Q4", "--text", "补录：基金到位", "--status", "序时推进",
-                 today="2021-01-05")
+                 "--date", "2020-12-30", today="2021-01-05")
     assert old.exit_code == 0, old.stderr
     new = invoke(ws, "add-progress", "--item", "1", "--text", "新增平台2个", "--metric", "new_platforms=2",
                  today="2021-04-20")
