@@ -247,3 +247,36 @@ def test_any_text_is_a_figure_or_a_chinese_refusal(text):
             assert_chinese(exc.message, allowed=set(text.split()) | set(text))
         else:
             assert value >= 0
+
+
+def test_a_file_imported_again_adds_nothing_and_says_how_many_rows_were_skipped(ws, tmp_path):
+    src = tmp_path / "二季度进展.csv"
+    src.write_text("item,status,unit,text,metrics\n1,done,机关党委,学习会,\n2,序时推进,规划科,规划编制,\n"
+                   "9,,成果转化科,第二期募集,基金=3000万\n", encoding="utf-8")
+    first = ok(ws, "add-progress", "--from", src)
+    assert len(first.stdout.split()) == 3 and "新登记 3 条" in first.stderr
+    before = ledger_bytes(ws)
+    again = ok(ws, "add-progress", "--from", src)
+    assert again.stdout == "" and "新登记 0 条" in again.stderr and "3 条与已有记录相同，未重复登记" in again.stderr
+    assert ledger_bytes(ws) == before
+    # One row more and one row changed: the new one is added, the changed one refused (it is a correction).
+    src.write_text("item,status,unit,text,metrics\n1,done,机关党委,学习会,\n2,滞后,规划科,规划编制,\n"
+                   "9,,成果转化科,第二期募集,基金=3000万\n3,序时推进,高新技术科,创建方案,\n", encoding="utf-8")
+    ids = [r["id"] for r in records(ws)]
+    refused(ws, "add-progress", "--from", src, words=[f"{src}:3: 与已有记录 {ids[1]}", "但状态不同",
+                                                      f"kjplan amend {ids[1][:8]}"])
+    src.write_text("item,status,unit,text\n1,done,机关党委,学习会\n3,序时推进,高新技术科,创建方案\n", encoding="utf-8")
+    third = ok(ws, "add-progress", "--from", src)
+    assert len(third.stdout.split()) == 1 and "1 条与已有记录相同" in third.stderr
+    # The same row twice in one file is refused with both places; --allow-duplicate records both.
+    twice = tmp_path / "两次.csv"
+    twice.write_text("item,status,unit,text\n4,done,政策法规科,起草办法\n4,done,政策法规科,起草办法\n", encoding="utf-8")
+    refused(ws, "add-progress", "--from", twice, words=[f"{twice}:3: 与 {twice}:2 的事项、季度、报送单位和进展情况都相同"])
+    assert len(ok(ws, "add-progress", "--from", twice, "--allow-duplicate").stdout.split()) == 2
+
+
+def test_an_import_counts_its_own_rows_toward_the_years_total(ws, tmp_path):
+    src = tmp_path / "基金.csv"
+    src.write_text("item,unit,text,metrics\n9,成果转化科,一期,基金=6亿\n9,成果转化科,二期,基金=5亿\n", encoding="utf-8")
+    refused(ws, "add-progress", "--from", src, words=[f"{src}:3: metrics（指标）", "全年累计将达到 11亿元"])
+    assert len(ok(ws, "add-progress", "--from", src, "--force").stdout.split()) == 2

@@ -64,8 +64,10 @@ class _Context:
     units: list[str]
     force: bool = False
     allow_duplicate: bool = False
-    # Records validated earlier in the same batch (an import), counted like records already written.
+    # Records validated earlier in the same batch (an import), counted like records already written, and
+    # the records they replace (a form's changed row amends its record).
     pending: list[dict[str, Any]] = field(default_factory=list)
+    replaced: set[str] = field(default_factory=set)
     _raw: bytes | None = None
     _records: list[Record] | None = None
 
@@ -159,7 +161,8 @@ def _year_totals(ctx: _Context, item: Item, metrics: Mapping[str, float], base: 
         if target.kind != "cumulative" or target.id not in metrics:
             continue
         recorded = ctx.records() if f'"{target.id}":'.encode() in ctx._bytes() else []
-        earlier = sum(r.metrics.get(target.id, 0.0) for r in recorded if base is None or r.id != base.id)
+        replaced = ctx.replaced | ({base.id} if base is not None else set())
+        earlier = sum(r.metrics.get(target.id, 0.0) for r in recorded if r.id not in replaced)
         earlier += sum(c["metrics"].get(target.id, 0.0) for c in ctx.pending)
         total = earlier + metrics[target.id]
         if total > 10 * target.value:
@@ -170,11 +173,13 @@ def _year_totals(ctx: _Context, item: Item, metrics: Mapping[str, float], base: 
                                         "如果确实如此，请加 --force"))
 
 
-def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None) -> dict[str, Any]:
+def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None,
+              replaces: Record | None = None) -> dict[str, Any]:
     """Check every field; return the content of an entry. Raises _Problems listing all that is wrong.
 
     raw holds what the user gave (keys absent: not given). base is the record being amended, whose
-    values stand for every field the user left out."""
+    values stand for every field the user left out; replaces is a record the entry will supersede whose
+    values do not stand in (an imported row found by its key), left out of the year's totals."""
     problems: list[tuple[str, str]] = []
     out: dict[str, Any] = {}
     given = {k for k, v in raw.items() if v is not None}
@@ -234,7 +239,7 @@ def _validate(ctx: _Context, raw: Mapping[str, Any], base: Record | None = None)
                                             f"请用 --metric {stale[0]}= 删除；{fields.targets_hint(item, plan.targets)}"))
             metrics = old
             if changes:
-                _year_totals(ctx, item, metrics, base, problems)
+                _year_totals(ctx, item, metrics, base or replaces, problems)
     out["metrics"] = metrics
 
     if "status" in given:
@@ -414,22 +419,27 @@ def _target_columns(plan: Plan, item: Item | None, row) -> tuple[dict[str, Any],
 
 
 def build_import(ws: Workspace, plan: Plan, paths: Iterable[Path | str], *, today: dt.date,
-                 now: dt.datetime | None = None, defaults: Mapping[str, Any] | None = None) -> Import:
+                 now: dt.datetime | None = None, defaults: Mapping[str, Any] | None = None,
+                 force: bool = False, allow_duplicate: bool = False) -> Import:
     """Validate every row of every file; raise DataErrors naming file and line (or sheet and cell) for
     all bad rows. A row with a key (a form's row key, an exported 记录编号) is its record: unchanged it is
-    skipped, changed it becomes an amendment."""
+    skipped, changed it becomes an amendment. A row without one that repeats a live record (the same
+    item, quarter, unit and text: a file imported again) is skipped when it says the same, and refused
+    when it says something else (that is a correction: kjplan amend); allow_duplicate records it anyway."""
     from kjplan.records import ID_PATTERN
 
     files = import_paths(paths)
-    ctx = _context(ws, plan, today)
+    ctx = _context(ws, plan, today, force=force, allow_duplicate=allow_duplicate)
     now = _now(now)
     defaults = {k: v for k, v in (defaults or {}).items() if v is not None}
     book = ledger.load(ws.progress_path(plan.year))
-    live = {r.id: r for r in resolve(book.entries)}
+    ctx._records = resolve(book.entries)
+    live = {r.id: r for r in ctx._records}
     known_ids = {e.id for e in book.entries}
     errors: list[DataError] = []
     result = Import(files, [])
     keys: dict[str, Any] = {}
+    seen: dict[tuple, Any] = {}  # duplicate key -> origin of the row of this import that has it
     for path in files:
         try:
             rows = readers.read(path)
@@ -479,10 +489,26 @@ def build_import(ws: Workspace, plan: Plan, paths: Iterable[Path | str], *, toda
                     except (ValueError, KjplanError):
                         pass
             by = values.pop("by", None)
+            existing = live.get(key) if key else None
             try:
-                content = _validate(ctx, values)
+                content = _validate(ctx, values, replaces=existing)
                 created = now + dt.timedelta(microseconds=len(result.entries))  # file order kept
-                existing = live.get(key) if key else None
+                if existing is None and key is None and not allow_duplicate:
+                    twin, earlier = find_duplicate(ctx, content), seen.get(_content_key(content))
+                    if earlier is not None:
+                        errors.append(row.origin.error(f"与 {earlier} 的事项、季度、报送单位和进展情况都相同（同一条写了两次？）；"
+                                                       "确实要登记两条，请加 --allow-duplicate"))
+                        continue
+                    if twin is not None:
+                        differs = _differences(twin, content, given=values)
+                        if not differs:
+                            result.skipped += 1  # already recorded: a file imported again adds nothing
+                            continue
+                        errors.append(row.origin.error(
+                            f"与已有记录 {twin.id} 的事项、季度、报送单位和进展情况相同，但{'、'.join(differs)}不同；"
+                            f"如果要更正那条记录，请用 kjplan amend {twin.id[:8]}；确实要另登记一条，请加 --allow-duplicate"))
+                        continue
+                    seen[_content_key(content)] = row.origin
                 if existing is not None:
                     if all(getattr(existing, k) == content[k] for k in _CONTENT):
                         result.skipped += 1
@@ -495,6 +521,9 @@ def build_import(ws: Workspace, plan: Plan, paths: Iterable[Path | str], *, toda
                 else:
                     entry = _make(ProgressEntry, content, id=key or new_id(), created=created, by=_by(by and str(by)))
                 result.entries.append(entry)
+                ctx.pending.append(content)
+                if existing is not None:
+                    ctx.replaced.add(existing.id)
             except _Problems as exc:
                 for k, msg in exc.problems:
                     errors.append(row.origin_of(k).error(f"{k}（{LABELS.get(k, k)}）：{msg}"))
@@ -517,35 +546,48 @@ def _key_and_ignored_columns(row) -> None:
 
 
 _CONTENT = ("item", "quarter", "date", "text", "status", "unit", "metrics", "problems", "next")
+_DIFFERENCES = {"status": "状态", "metrics": "指标", "problems": "存在问题", "next": "下步打算", "date": "日期"}
+
+
+def _differences(record: Record, content: Mapping[str, Any], *, given: Mapping[str, Any]) -> list[str]:
+    """What a row says differently from the record it repeats (its date only when the row gives one:
+    a row without a date is dated the day it is imported)."""
+    return [label for key, label in _DIFFERENCES.items()
+            if (key != "date" or given.get("date") is not None) and getattr(record, key) != content[key]]
 
 
 def import_files(ws: Workspace, plan: Plan, paths: Iterable[Path | str], *, today: dt.date,
                  now: dt.datetime | None = None, defaults: Mapping[str, Any] | None = None,
-                 timeout: float | None = None) -> Import:
+                 force: bool = False, allow_duplicate: bool = False, timeout: float | None = None) -> Import:
     """Import records files (YAML, CSV, Excel forms and sheets; a folder for its files) in one locked
     write, or nothing at all when any row of any file is wrong."""
-    result = build_import(ws, plan, paths, today=today, now=now, defaults=defaults)
+    result = build_import(ws, plan, paths, today=today, now=now, defaults=defaults, force=force,
+                          allow_duplicate=allow_duplicate)
     if result.entries:
         ledger.append(ws.progress_path(plan.year), result.entries, timeout=timeout, command="kjplan add-progress --from")
     return result
 
 
 def build_batch(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
-                defaults: Mapping[str, Any] | None = None) -> list:
+                defaults: Mapping[str, Any] | None = None, force: bool = False,
+                allow_duplicate: bool = False) -> list:
     """Validate every row of a file; raise DataErrors naming file and line (or cell) for all bad rows."""
     path = Path(path)
-    result = build_import(ws, plan, [path], today=today, now=now, defaults=defaults)
+    result = build_import(ws, plan, [path], today=today, now=now, defaults=defaults, force=force,
+                          allow_duplicate=allow_duplicate)
     if not result.entries and not result.skipped:
         raise DataError(path, None, "文件中没有记录")
     return result.entries
 
 
 def add_from_file(ws: Workspace, plan: Plan, path: Path, *, today: dt.date, now: dt.datetime | None = None,
-                  defaults: Mapping[str, Any] | None = None, timeout: float | None = None) -> list:
+                  defaults: Mapping[str, Any] | None = None, force: bool = False, allow_duplicate: bool = False,
+                  timeout: float | None = None) -> list:
     """Append every record of a records file (YAML, CSV, xlsx) in one locked write, or none of them.
 
     defaults: values (quarter, unit, by, date) for rows that leave them blank."""
-    entries = build_batch(ws, plan, path, today=today, now=now, defaults=defaults)
+    entries = build_batch(ws, plan, path, today=today, now=now, defaults=defaults, force=force,
+                          allow_duplicate=allow_duplicate)
     if entries:
         ledger.append(ws.progress_path(plan.year), entries, timeout=timeout, command="kjplan add-progress --from")
     return entries
@@ -592,9 +634,6 @@ def find_records(ws: Workspace, plan: Plan, refs: Iterable[str]) -> list[Record]
     if problems:
         raise KjplanError("\n".join(problems))
     return list(found.values())
-
-
-_CONTENT = ("item", "quarter", "date", "text", "status", "unit", "metrics", "problems", "next")
 
 
 def amend_many(ws: Workspace, plan: Plan, refs: Iterable[str], *, today: dt.date, now: dt.datetime | None = None,

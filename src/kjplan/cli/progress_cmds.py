@@ -187,7 +187,7 @@ def add_progress(
         from pathlib import Path
 
         paths = [Path(from_file), *map(Path, more or [])]
-        result = progress.import_files(ws, plan, paths, today=st.today,
+        result = progress.import_files(ws, plan, paths, today=st.today, force=force, allow_duplicate=allow_duplicate,
                                        defaults={"quarter": quarter, "unit": unit, "by": by, "date": date})
         streams.committed()
         for entry in result.entries:
