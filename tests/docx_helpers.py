@@ -13,7 +13,6 @@ from lxml import etree
 from kjplan.render.document import Attachment, Document, Imprint, Paragraph, Table
 from kjplan.render.lines import count_lines
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 

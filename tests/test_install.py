@@ -122,3 +122,14 @@ def test_paths_in_hints_are_quoted_for_the_shell(path, shown):
     assert shell_path(path) == shown
     if os.name != "nt":
         assert shlex.split(shown) == [path]
+
+
+def test_the_tests_need_nothing_outside_the_repository():
+    """A user's clone has no ../shared: the schemas, their validator and the plan's source text are here."""
+    tests = REPO / "tests"
+    assert (tests / "ooxml" / "ISO-IEC29500-4_2016" / "wml.xsd").is_file() and (tests / "ooxml" / "LICENSE").is_file()
+    assert "MIT" in (tests / "ooxml" / "LICENSE").read_text(encoding="utf-8")
+    assert (tests / "data" / "plan-2020-source.txt").is_file()
+    outside = [p.name for p in tests.glob("*.py")
+               if re.search(r'"shared"|\.\./shared|/work/', p.read_text(encoding="utf-8")) and p.name != "test_install.py"]
+    assert outside == []

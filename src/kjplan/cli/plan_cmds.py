@@ -176,11 +176,12 @@ def plan(
         data = plan.model_dump(mode="json")
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    from kjplan.tables import print_table
+    from kjplan.tables import CUT, KEEP, print_table
 
     rows = [[str(i.number), i.title, i.lead or "—", "、".join(i.partners) or "—",
              "；".join(target_label(t) for t in i.targets)] for i in plan.items]
-    print_table(["序号", "事项", "牵头单位", "配合单位", "量化指标"], rows, title=plan.title)
+    print_table(["序号", "事项", "牵头单位", "配合单位", "量化指标"], rows, title=plan.title,
+                fits=[KEEP, f"{CUT}:3", f"{CUT}:1", f"{CUT}:1", f"{CUT}:2"])
     if not any(i.lead or i.partners for i in plan.items):
         typer.echo("尚未分工：可用 kjplan assign 序号 --lead 单位 --partner 单位 设定牵头和配合单位。")
     if plan.targets:

@@ -145,7 +145,7 @@ def add_progress(
     quarter: Optional[str] = typer.Option(None, "--quarter", "-q", metavar="Q",
                                           help="所属季度：2、Q2、2020Q2、第二季度、current 或 previous；默认为今天所在的季度。"),
     text: Optional[str] = typer.Option(None, "--text", "-t", metavar="TEXT",
-                                       help="进展情况。写 - 时从标准输入读取；在终端里不写时打开编辑器（$EDITOR），与 git commit 相同。"),
+                                       help="进展情况。写 - 时从标准输入读取；在终端里不写时打开编辑器（$EDITOR）。"),
     status: Optional[str] = typer.Option(None, "--status", "-s", metavar="STATUS",
                                          help=STATUS_HELP + "不写时：有量化指标的事项按 --metric 的数值对照序时进度推算；没有指标的事项必须写明。"),
     unit: Optional[str] = typer.Option(None, "--unit", "-u", metavar="UNIT", help="报送单位（科室或县市区），如 --unit 成果转化科。"),
@@ -473,19 +473,15 @@ def status(
 
 def _plan_targets_table(model):
     """The plan-wide targets (主要预期目标), year to date, above the items."""
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     from kjplan import progress
+    from kjplan.tables import CUT, KEEP, table
 
-    table = Table(title="全局指标（主要预期目标）", box=box.SIMPLE_HEAD, header_style="bold")
-    for header in ("指标", "年初至今 / 目标", "完成", "对照"):
-        table.add_column(header, overflow="fold")
-    for m in model.targets:
-        table.add_row(m.target.name, progress.metric_text(m), "—" if m.level else bar(m.completion),
-                      Text(_against(m), style="bold red" if m.behind else ""))
-    return table
+    rows = [[m.target.name, progress.metric_text(m), "—" if m.level else bar(m.completion),
+             Text(_against(m), style="bold red" if m.behind else "")] for m in model.targets]
+    return table(["指标", "年初至今 / 目标", "完成", "对照"], rows, fits=[f"{CUT}:1", KEEP, KEEP, KEEP],
+                 title="全局指标（主要预期目标）")
 
 
 def _against(m) -> str:
@@ -503,33 +499,41 @@ def _against(m) -> str:
 
 
 def _print_status(model) -> None:
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     from kjplan import progress
-    from kjplan.tables import console
+    from kjplan.tables import CUT, KEEP, console, table
 
     q = model.quarter
-    table = Table(title=f"{q.year}年{q.name}（{q.code}）工作要点落实情况　序时进度 {q.elapsed_share * 100:.0f}%",
-                  box=box.SIMPLE_HEAD, header_style="bold")
-    for header in ("序号", "事项", "本季记录", "状态", "状态来源", "指标（年初至今 / 目标）", "完成", "对照"):
-        table.add_column(header, overflow="fold")
+    # A narrow terminal (80 columns): completion and 序时进度 go with the figures, without a bar.
+    narrow = sys.stdout.isatty() and console().width < 120
+    rows = []
     for rep in model.items:
         style = "magenta" if rep.missing else _STATUS_STYLE.get(rep.status or "", "")
         state_text = Text(rep.status_word or "—", style=style)
+        records = Text(str(len(rep.records)), style="magenta" if rep.missing else "")
+        if narrow:
+            metrics = "\n".join(progress.metric_text(m).replace(" / ", "/")  # the figures first, the name last
+                                 + ("" if m.level or m.completion is None else f" {m.completion * 100:.0f}%")
+                                 + ("（滞后）" if m.behind else "") + f" {m.target.name}" for m in rep.metrics) or "—"
+            source = "推算" if rep.status_derived else rep.source or ""
+            rows.append([str(rep.item.number), rep.item.title, records, state_text, source, metrics])
+            continue
         metrics = "\n".join(f"{m.target.name} {progress.metric_text(m)}" for m in rep.metrics) or "—"
         # A level target (入驻率) is never set against 序时进度: its gap to the target is shown instead.
         done = Text("\n".join("—" if m.level else bar(m.completion) for m in rep.metrics) or "—")
         lag = Text("\n".join(_against(m) for m in rep.metrics) or "—",
                    style="bold red" if any(m.behind for m in rep.metrics) else "")
-        records = Text(str(len(rep.records)), style="magenta" if rep.missing else "")
-        table.add_row(str(rep.item.number), _short(rep.item.title, 18), records, state_text, rep.source or "",
-                      metrics, done, lag)
+        rows.append([str(rep.item.number), rep.item.title, records, state_text, rep.source or "", metrics, done, lag])
+    headers = ["序号", "事项", "本季记录", "状态", "状态来源", "指标（年初至今 / 目标）", "完成", "对照"]
+    fits = [KEEP, f"{CUT}:2", KEEP, KEEP, KEEP, f"{CUT}:3", KEEP, KEEP]
+    if narrow:
+        headers, fits = ["序号", "事项", "记录", "状态", "来源", "指标：年初至今/目标 完成"], fits[:4] + [KEEP, f"{CUT}:3"]
     out = console()
     if model.targets:
         out.print(_plan_targets_table(model))
-    out.print(table)
+    out.print(table(headers, rows, fits=fits,
+                    title=f"{q.year}年{q.name}（{q.code}）工作要点落实情况　序时进度 {q.elapsed_share * 100:.0f}%"))
     counts = "　".join(f"{k} {v}" for k, v in model.counts.items() if v)
     out.print(f"合计：{counts}")
     if model.missing:
