@@ -25,7 +25,7 @@ if not os.environ.get("KJPLAN_CACHE_DIR"):
 REPO = Path(__file__).resolve().parents[1]
 # The plan's source text (the bureau's published 工作要点), kept in the repository so that every clone
 # runs the tests that compare the plan and its import with it.
-SEED = REPO / "tests" / "data" / "plan-2020-source.txt"
+SEED = REPO / "tests" / "fixtures" / "plan-2020-source.txt"
 
 
 def open_workspace(folder) -> "Workspace":

@@ -129,7 +129,7 @@ def test_the_tests_need_nothing_outside_the_repository():
     tests = REPO / "tests"
     assert (tests / "ooxml" / "ISO-IEC29500-4_2016" / "wml.xsd").is_file() and (tests / "ooxml" / "LICENSE").is_file()
     assert "MIT" in (tests / "ooxml" / "LICENSE").read_text(encoding="utf-8")
-    assert (tests / "data" / "plan-2020-source.txt").is_file()
+    assert (tests / "fixtures" / "plan-2020-source.txt").is_file()
     outside = [p.name for p in tests.glob("*.py")
                if re.search(r'"shared"|\.\./shared|/work/', p.read_text(encoding="utf-8")) and p.name != "test_install.py"]
     assert outside == []

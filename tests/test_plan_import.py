@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, SEED, run_kjplan
+from conftest import REPO, run_kjplan
 from kjplan.numerals import cn_number
 from kjplan.plan import load_plan
 from kjplan.plan_import import import_plan, read_document
@@ -32,12 +32,6 @@ def bundled():
 
 def source_text() -> str:
     return FIXTURE.read_text(encoding="utf-8")
-
-
-def test_the_fixture_is_the_seed_word_for_word():
-    if not SEED.exists():
-        pytest.skip("../shared/seed 不在（用户克隆的仓库没有）；测试使用 tests/fixtures 中的副本")
-    assert FIXTURE.read_bytes() == SEED.read_bytes()
 
 
 def full_width(text: str) -> str:
