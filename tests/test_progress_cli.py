@@ -397,8 +397,10 @@ def terminal(monkeypatch, tmp_path):
 
 
 def test_in_a_terminal_item_and_status_are_asked_and_the_editor_opens(ws, terminal):
+    # With some options given, only what is missing is asked (the guided entry without options is
+    # driven through a pseudo-terminal in test_guided_entry.py).
     terminal["text"] = "在编辑器里写的进展\n第二行"
-    result = invoke(ws, "add-progress", input="17\n1\n5\n2\n")
+    result = invoke(ws, "add-progress", "--quarter", "2", input="17\n1\n5\n2\n")
     assert result.exit_code == 0, result.stderr
     assert " 16. 强化党风廉政建设主体责任落实" in result.stderr
     assert "没有第 17 项" in result.stderr and "状态“5”无效" in result.stderr  # asked again, not failed
@@ -408,10 +410,12 @@ def test_in_a_terminal_item_and_status_are_asked_and_the_editor_opens(ws, termin
 
 
 def test_an_empty_editor_cancels(ws, terminal):
-    terminal["text"] = "   \n"
-    _reject(ws, "add-progress", "--item", "1", "--status", "done", words=["为空，已取消"])
-    terminal["text"] = "<fail>"  # the editor exits with an error
-    _reject(ws, "add-progress", "--item", "1", "--status", "done", words=["编辑器", "退出码 4", "--text"])
+    for text, words in (("   \n", ["为空，已取消"]), ("<fail>", ["编辑器", "退出码 4", "--text"])):  # <fail>: exits 4
+        terminal["text"] = text
+        result = invoke(ws, "add-progress", "--item", "1", "--status", "done")
+        assert result.exit_code == 1 and result.stdout == ""
+        error = result.stderr[result.stderr.index("错误："):]
+        assert all(word in error for word in words), result.stderr
     assert not ledger_path(ws).exists()
 
 

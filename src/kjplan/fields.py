@@ -37,8 +37,9 @@ def item_span(plan: Plan) -> str:
 
 
 def parse_item(plan: Plan, value: Any) -> Item:
-    """'9', 9, 9.0 (a spreadsheet's number), '第9项', '九' -> the plan's item 9; otherwise a Chinese error
-    naming the range."""
+    """'9', 9, 9.0 (a spreadsheet's number), '第9项', '九' -> the plan's item 9; words of an item's title
+    ('孵化器', '科技 宣传') -> that item, when only one title (or, failing that, one item's text) has them
+    all. Otherwise a Chinese error naming the range, or the items the words could mean."""
     span = item_span(plan)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise FieldError(f"没有写事项序号；{span}")
@@ -51,11 +52,25 @@ def parse_item(plan: Plan, value: Any) -> Item:
     try:
         number = value if isinstance(value, int) else parse_cn_number(core)
     except ValueError:
-        raise FieldError(f"“{text}”不是事项序号；{span}") from None
+        return _item_by_words(plan, text, span)
     item = plan.item(number)
     if item is None:
         raise FieldError(f"没有第 {number} 项；{span}")
     return item
+
+
+def _item_by_words(plan: Plan, text: str, span: str) -> Item:
+    words = unicodedata.normalize("NFKC", text).split()
+    if not words or any(re.fullmatch(r"[\d.\-]+", w) for w in words):
+        raise FieldError(f"“{text}”不是事项序号；{span}")
+    for where in ("title", "text"):
+        found = [i for i in plan.items if all(w in unicodedata.normalize("NFKC", getattr(i, where)) for w in words)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = "、".join(f"{i.number}. {i.title}" for i in found[:6]) + ("……" if len(found) > 6 else "")
+            raise FieldError(f"“{text}”可以指 {len(found)} 项：{names}；请写序号，或多写几个词")
+    raise FieldError(f"“{text}”不是事项序号，也不在任何事项的名称中；{span}")
 
 
 # ------------------------------------------------------------------------------------------- quarters

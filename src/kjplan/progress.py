@@ -760,6 +760,12 @@ def list_records(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = No
     return out
 
 
+def year_total(ws: Workspace, plan: Plan, target_id: str) -> float:
+    """What the live records of the plan's year report for a target, added up (a cumulative target's
+    year to date, before a new figure is added to it)."""
+    return sum(r.metrics.get(target_id, 0.0) for r in load_records(ws, plan))
+
+
 def record_dict(record: Record) -> dict:
     """A record as `log --format json` shows it."""
     return record.as_dict()

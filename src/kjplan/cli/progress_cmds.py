@@ -35,65 +35,18 @@ def _read_stdin() -> str:
     return decode_utf8(data, "标准输入").rstrip("\r\n")
 
 
-def editor_command() -> str:
-    """$VISUAL, then $EDITOR, then the system's plain editor (as git does)."""
-    import os
-
-    for name in ("VISUAL", "EDITOR"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return "notepad" if os.name == "nt" else "vi"
-
-
-def open_editor(template: str) -> str:
-    """Open the user's editor on a temporary file holding `template`; return what was saved."""
-    import os
-    import subprocess
-    import tempfile
-
-    from kjplan.loading import decode_utf8
-
-    editor = editor_command()
-    fd, name = tempfile.mkstemp(prefix="kjplan-progress-", suffix=".txt")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(template)
-        # Through the shell, as git runs core.editor: EDITOR may hold options ("code --wait").
-        quoted = f'"{name}"' if os.name == "nt" else __import__("shlex").quote(name)
-        try:
-            code = subprocess.call(f"{editor} {quoted}", shell=True)
-        except OSError as exc:
-            code, _ = 127, exc
-        if code != 0:
-            raise KjplanError(f"编辑器“{editor}”没有正常退出（退出码 {code}），已取消，没有写入任何记录。"
-                              "可设置环境变量 EDITOR 指定编辑器，或直接用 --text 写进展情况")
-        with open(name, "rb") as fh:
-            return decode_utf8(fh.read(), "编辑器中保存的内容")
-    finally:
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
-
-
-def _edit(item, what: str) -> str:
-    template = (f"\n# 请在上面写第 {item.number} 项“{item.title}”的{what}。\n"
-                "# 以 # 开头的行会被忽略；内容为空则取消登记。\n")
-    edited = open_editor(template)
-    text = "\n".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
-    if not text:
-        raise KjplanError(f"{what}为空，已取消，没有写入任何记录")
-    return text
-
-
 def _text_input(value: Optional[str], item, option: str = "--text") -> str:
     if value == "-":
         return _read_stdin()
     if value is not None:
         return value
     if interactive():
-        return _edit(item, "进展情况")
+        from kjplan.cli import guided
+
+        try:
+            return guided.write_progress_text(item, ask_again=False)
+        except guided.Cancelled:
+            raise KjplanError("已取消，没有写入任何记录", exit_code=130) from None
     raise KjplanError(f"缺少 {option}：请写进展情况，如 --text \"…\"，或用 --text - 从标准输入读取")
 
 
@@ -202,15 +155,36 @@ def add_progress(
         return
     if more:
         raise KjplanError(f"多余的参数：{' '.join(more)}（导入文件请写在 --from 后面）")
+    given = (item, text, status, unit, metric, problems, next_, date, quarter)
+    if interactive() and all(value is None for value in given):
+        from kjplan.cli import guided
+
+        entry = guided.run(ws, plan, st.today, by=by, force=force, allow_duplicate=allow_duplicate)
+        streams.committed()
+        typer.echo(entry.id)
+        typer.echo(f"已登记第 {entry.item} 项 {entry.quarter} 的进展（状态：{_status_label(entry.status)}）。", err=True)
+        return
     chosen = fields.parse_item(plan, item) if item is not None else _prompt_item(plan)
     if status is None and not chosen.targets and interactive():
         status = _prompt_status()
+    typed = text is None and interactive()
     body = _text_input(text, chosen)
-    entry = progress.add_progress(
-        ws, plan, item=chosen.number, text=body, today=st.today, quarter=quarter, status=status, unit=unit,
-        by=by, metrics=metric or None, problems=problems, next=next_, date=date, force=force,
-        allow_duplicate=allow_duplicate,
-    )
+    try:
+        entry = progress.add_progress(
+            ws, plan, item=chosen.number, text=body, today=st.today, quarter=quarter, status=status, unit=unit,
+            by=by, metrics=metric or None, problems=problems, next=next_, date=date, force=force,
+            allow_duplicate=allow_duplicate,
+        )
+    except KjplanError as exc:
+        if not typed:
+            raise
+        from kjplan.cli import guided
+
+        answers = {"item": chosen.number, "quarter": quarter, "date": date, "unit": unit, "status": status,
+                   "metrics": fields.parse_metric_pairs(metric) if metric else None, "text": body,
+                   "problems": problems, "next": next_}
+        path = guided.save_draft(ws, answers, exc.message)
+        raise KjplanError(f"没有登记：{exc.message}\n{guided.draft_message(path)}", exit_code=exc.exit_code) from None
     streams.committed()
     typer.echo(entry.id)
     typer.echo(f"已登记第 {entry.item} 项 {entry.quarter} 的进展（状态：{_status_label(entry.status)}）。", err=True)
