@@ -110,6 +110,9 @@ def test_a_folder_that_is_no_workspace_points_to_init(tmp_path):
     assert "kjplan init --example" in result.stderr
     missing = run_kjplan("--root", tmp_path / "没有 这个", "status")
     assert f'kjplan init "{tmp_path / "没有 这个"}"' in missing.stderr
+    (tmp_path / "记录.txt").write_text("x", encoding="utf-8")
+    a_file = run_kjplan("--root", tmp_path / "记录.txt", "status")
+    assert a_file.returncode == 1 and "是一个文件，不是文件夹" in a_file.stderr
 
 
 @pytest.mark.parametrize("path, shown", [

@@ -104,6 +104,8 @@ def find_workspace(root: Path | str | None = None, env: Mapping[str, str] | None
         source = "--root"
     if root is not None:
         folder = Path(root).expanduser().resolve()
+        if folder.exists() and not folder.is_dir():
+            raise KjplanError(f"{source} 指定的 {folder} 是一个文件，不是文件夹；请写工作区文件夹（含 plans/ 的文件夹）")
         if not folder.is_dir():
             raise KjplanError(f"{source} 指定的工作区 {folder} 不存在；可用 kjplan init {shell_path(root)} 新建")
         if not is_workspace(folder):
