@@ -82,7 +82,7 @@ def test_reported_with_any_item_and_shown_by_status(ws):
     add(ws, "--item", "1", "--text", "开展高企认定培训", "--status", "序时推进", "--metric", "hitech_firms=10500",
         "--metric", "contract_value=800亿")
     add(ws, "--item", "2", "--text", "入驻率82%，高企再增", "--metric", "occupancy=82%", "--metric", "hitech_firms=10800",
-        "--metric", "contract_value=500", today="2021-06-20")
+        "--metric", "contract_value=500亿", today="2021-06-20")
     result = invoke(ws, "status", "-q", "2", "--format", "json", today="2021-07-06")
     assert result.exit_code == 0, result.stderr
     targets = {t["id"]: t for t in json.loads(result.stdout)["targets"]}
@@ -103,7 +103,7 @@ def test_an_item_without_targets_still_needs_its_status(ws):
     assert result.exit_code == 1 and "请写明状态" in result.stderr
     wrong = invoke(ws, "add-progress", "--item", "1", "--text", "x", "--status", "序时推进", "--metric", "firms=1",
                    today="2021-05-10")
-    assert wrong.exit_code == 1 and "全局指标有：hitech_firms（国家高新技术企业总数，家）" in wrong.stderr
+    assert wrong.exit_code == 1 and "全局指标有：国家高新技术企业总数（家，编号 hitech_firms）" in wrong.stderr
 
 
 def test_the_report_model_and_its_json_carry_them(ws):

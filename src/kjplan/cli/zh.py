@@ -116,7 +116,7 @@ def translate(message: str) -> str:
         match = re.fullmatch(pattern, message, flags=re.S)
         if match:
             return render(match)
-    if not re.search(r"[A-Za-z]{3}", re.sub(r"--?[\w-]+|“[^”]*”", "", message)):
+    if re.search(r"[\u4e00-\u9fff]", message):
         return message  # already Chinese (our own messages pass through typer's BadParameter)
     return "命令行写法有误，请用 -h 查看这个命令的写法" + ("（英文原文见 --debug）" if "--debug" not in sys.argv else f"：{message}")
 
