@@ -30,6 +30,15 @@ class FieldError(KjplanError, ValueError):
     """A value that cannot be taken, with the Chinese reason (catchable as ValueError or KjplanError)."""
 
 
+class Implausible(FieldError):
+    """A figure that may be meant but looks like a slip (a rate over 100%, ten times the target): taken
+    only when confirmed (--force). `reason` is the message without the hint about --force."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"{reason}；如果确实如此，请加 --force")
+        self.reason = reason
+
+
 # ---------------------------------------------------------------------------------------------- items
 
 def item_span(plan: Plan) -> str:
@@ -307,10 +316,10 @@ def parse_figure(value: Any, target: Target, *, force: bool = False) -> float:
     if force:
         return result
     if kind == "percent" and result > 100:
-        raise FieldError(f"{text} 超过 100%；如果确实如此，请加 --force")
+        raise Implausible(f"{text} 超过 100%")
     if target.kind == "level" and result > 10 * target.value:
-        raise FieldError(f"{text} 是目标 {format_quantity(target.value, target.unit)} 的 "
-                         f"{format_number(result / target.value, 1)} 倍，像是写错了单位；如果确实如此，请加 --force")
+        raise Implausible(f"{text} 是目标 {format_quantity(target.value, target.unit)} 的 "
+                          f"{format_number(result / target.value, 1)} 倍，像是写错了单位")
     return result
 
 

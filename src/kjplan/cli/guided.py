@@ -26,6 +26,7 @@ from kjplan import fields
 from kjplan.errors import KjplanError, shell_path
 
 SKIP = "直接回车跳过"
+NOT_UTF8 = "输入的文字不是 UTF-8 编码（终端可能是 GBK），请把终端的编码改为 UTF-8 后重新输入"
 
 
 class Cancelled(Exception):
@@ -44,6 +45,9 @@ def ask(label: str, check: Callable[[str], Any], *, default: str | None = None) 
                                   prompt_suffix="：", err=True, type=str)
         except typer.Abort:
             raise Cancelled from None
+        except UnicodeDecodeError:
+            say(f"  {NOT_UTF8}。")
+            continue
         try:
             return check(answer.strip())
         except (ValueError, KjplanError) as exc:
@@ -58,14 +62,19 @@ def confirm(label: str, default: bool = False) -> bool:
 
 
 def read_lines(label: str, *, required: bool) -> str:
-    """Lines typed at the terminal, ending with an empty line."""
+    """Lines typed at the terminal, ending with an empty line (prompts on stderr: stdout holds the id)."""
     say(label)
     lines: list[str] = []
     while True:
+        sys.stderr.write("  " if lines else "> ")
+        sys.stderr.flush()
         try:
-            line = input("  " if lines else "> " if required else "> ")
+            line = input()
         except (EOFError, KeyboardInterrupt):
             raise Cancelled from None
+        except UnicodeDecodeError:
+            say(f"  {NOT_UTF8}（这一行没有记下）。")
+            continue
         if not line.strip():
             if lines or not required:
                 return "\n".join(lines).strip()
@@ -199,25 +208,26 @@ def _item_list(plan) -> None:
 
 
 def _unit(ws) -> str:
+    """The reporting unit, required: a numbered menu of the settings' units, or typed when there is none."""
     units = list(ws.settings.units)
+
+    def pick(answer: str) -> str:
+        if units and answer.isdigit() and 1 <= int(answer) <= len(units):
+            return units[int(answer) - 1]
+        unit = fields.parse_unit(answer, units)
+        if not unit:
+            raise ValueError("报送单位不能为空")
+        return unit
+
     if not units:
-        return ask("报送单位（科室或县市区，如 成果转化科）",
-                   lambda a: fields.parse_unit(a) or (_ for _ in ()).throw(ValueError("报送单位不能为空")))
+        return ask("报送单位（科室或县市区，如 成果转化科）", pick)
     say("报送单位：")
     for n, unit in enumerate(units, 1):
         say(f"{n:>4}. {unit}")
-
-    def pick(answer: str) -> str:
-        if answer.isdigit() and 1 <= int(answer) <= len(units):
-            return units[int(answer) - 1]
-        if not answer:
-            raise ValueError("报送单位不能为空")
-        return fields.parse_unit(answer, units)
-
     return ask(f"报送单位（写序号 1-{len(units)} 或单位名称）", pick)
 
 
-def _figures(ws, plan, item, today) -> tuple[dict[str, str], bool]:
+def _figures(ws, plan, item) -> tuple[dict[str, str], bool]:
     """The item's figures as typed ({target name: '6000万'}), each checked at once; and whether one of
     them was confirmed past the sanity limits (--force)."""
     from kjplan import progress
@@ -236,12 +246,10 @@ def _figures(ws, plan, item, today) -> tuple[dict[str, str], bool]:
                 return None
             try:
                 value = fields.parse_figure(answer, target)
-            except fields.FieldError as exc:
-                if "--force" not in exc.message:
-                    raise
-                say(f"  {exc.message.replace('；如果确实如此，请加 --force', '')}。")
+            except fields.Implausible as exc:
+                say(f"  {exc.reason}。")
                 if not confirm("数值确实如此吗？", default=False):
-                    raise ValueError("请重新输入这个数值") from None
+                    raise ValueError("没有记下这个数值") from None
                 forced = True
                 return answer
             if target.kind == "cumulative":
@@ -250,7 +258,7 @@ def _figures(ws, plan, item, today) -> tuple[dict[str, str], bool]:
                     say(f"  加上这条，全年累计将达到 {format_quantity(total, target.unit)}，是目标的 "
                         f"{total / target.value:.1f} 倍。")
                     if not confirm("数值确实如此吗？", default=False):
-                        raise ValueError("请重新输入这个数值") from None
+                        raise ValueError("没有记下这个数值") from None
                     forced = True
             return answer
 
@@ -260,7 +268,13 @@ def _figures(ws, plan, item, today) -> tuple[dict[str, str], bool]:
     return typed, forced
 
 
-def _status(item, has_figures: bool) -> str | None:
+def ask_item(plan):
+    _item_list(plan)
+    return ask(f"事项（写序号 {min(plan.numbers)}-{max(plan.numbers)}，或事项名称中的词）",
+               lambda a: fields.parse_item(plan, a))
+
+
+def ask_status(item, has_figures: bool) -> str | None:
     from kjplan.records import STATUSES
 
     menu = "　".join(f"{n}. {s}" for n, s in enumerate(STATUSES, 1))
@@ -303,30 +317,32 @@ def converse(ws, plan, today: dt.date, answers: dict[str, Any]) -> bool:
 
     say("登记一条进展记录。每一项输入后按回车；随时可按 Ctrl-C 取消，不会写入任何内容。")
     say("")
-    _item_list(plan)
-    item = ask(f"事项（写序号 {min(plan.numbers)}-{max(plan.numbers)}，或事项名称中的词）",
-               lambda a: fields.parse_item(plan, a))
+    item = ask_item(plan)
     answers["item"] = item.number
     in_year = today.year == plan.year
-    default_q = Quarter.of_date(today).code if in_year else None
-    quarter = ask("季度（如 2 或 第二季度）", lambda a: fields.parse_quarter(a, plan.year, today),
-                  default=str(Quarter.of_date(today).number) if default_q else None)
+
+    def which(answer: str):
+        quarter = fields.parse_quarter(answer, plan.year, today)
+        if quarter.start > today:
+            raise ValueError(f"{quarter.code} 从 {quarter.start} 开始，今天还不能登记这个季度的进展")
+        return quarter
+
+    quarter = ask("季度（如 2 或 第二季度）", which, default=str(Quarter.of_date(today).number) if in_year else None)
     answers["quarter"] = quarter.code
-    if not in_year or today < quarter.start:
+    if not in_year:  # nothing is stamped with a today outside the plan's year: the date is asked for
         def day(answer: str) -> dt.date:
             value = fields.parse_date(answer)
-            if value.year != plan.year or value > today:
-                raise ValueError(f"{value} 不在 {plan.year} 年内，或晚于今天")
+            if value.year != plan.year:
+                raise ValueError(f"{value} 不在 {plan.year} 年内")
             if value < quarter.start:
                 raise ValueError(f"{value} 早于 {quarter.code} 的开始（{quarter.start}）")
             return value
 
-        why = f"今天（{today}）不在 {plan.year} 年内" if not in_year else f"今天还没到 {quarter.code}"
-        answers["date"] = ask(f"进展的日期（{why}，请写明，如 {min(quarter.end, today)}）", day)
+        answers["date"] = ask(f"进展的日期（今天（{today}）不在 {plan.year} 年内，请写明，如 {quarter.end}）", day)
     answers["unit"] = _unit(ws)
-    metrics, forced = _figures(ws, plan, item, today) if item.targets else ({}, False)
+    metrics, forced = _figures(ws, plan, item) if item.targets else ({}, False)
     answers["metrics"] = metrics
-    answers["status"] = _status(item, bool(metrics))
+    answers["status"] = ask_status(item, bool(metrics))
     answers["text"] = write_progress_text(item)
     answers["problems"] = read_lines(f"存在问题（可以写多行，输入一个空行结束；没有就{SKIP}）：", required=False)
     answers["next"] = read_lines(f"下步打算（可以写多行，输入一个空行结束；没有就{SKIP}）：", required=False)

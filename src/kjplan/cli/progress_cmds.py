@@ -50,36 +50,6 @@ def _text_input(value: Optional[str], item, option: str = "--text") -> str:
     raise KjplanError(f"缺少 {option}：请写进展情况，如 --text \"…\"，或用 --text - 从标准输入读取")
 
 
-def _prompt_item(plan):
-    from kjplan.fields import parse_item
-
-    if not interactive():
-        raise KjplanError(f"缺少 --item：请写事项序号（{min(plan.numbers)}-{max(plan.numbers)}），如 --item 9；可用 kjplan plan 查看全部事项")
-    for item in plan.items:
-        typer.echo(f"{item.number:>3}. {item.title}", err=True)
-    while True:
-        answer = typer.prompt(f"请输入事项序号（{min(plan.numbers)}-{max(plan.numbers)}）", err=True)
-        try:
-            return parse_item(plan, answer)
-        except KjplanError as exc:
-            typer.echo(exc.message, err=True)
-
-
-def _prompt_status() -> str:
-    from kjplan.fields import parse_status
-    from kjplan.records import STATUSES
-
-    choices = "　".join(f"{i}. {s}" for i, s in enumerate(STATUSES, 1))
-    while True:
-        answer = typer.prompt(f"请选择进展状态：{choices}", err=True).strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(STATUSES):
-            return STATUSES[int(answer) - 1]
-        try:
-            return parse_status(answer)
-        except ValueError as exc:
-            typer.echo(str(exc), err=True)
-
-
 def _status_label(status: Optional[str]) -> str:
     return status or "未写明，按指标推算"
 
@@ -164,9 +134,17 @@ def add_progress(
         typer.echo(entry.id)
         typer.echo(f"已登记第 {entry.item} 项 {entry.quarter} 的进展（状态：{_status_label(entry.status)}）。", err=True)
         return
-    chosen = fields.parse_item(plan, item) if item is not None else _prompt_item(plan)
-    if status is None and not chosen.targets and interactive():
-        status = _prompt_status()
+    from kjplan.cli import guided
+
+    if item is None and not interactive():
+        raise KjplanError(f"缺少 --item：请写事项序号（{min(plan.numbers)}-{max(plan.numbers)}），如 --item 9；"
+                          "可用 kjplan plan 查看全部事项")
+    try:  # in a terminal, what is missing is asked for
+        chosen = fields.parse_item(plan, item) if item is not None else guided.ask_item(plan)
+        if status is None and not chosen.targets and interactive():
+            status = guided.ask_status(chosen, has_figures=False)
+    except guided.Cancelled:
+        raise KjplanError("已取消，没有写入任何记录", exit_code=130) from None
     typed = text is None and interactive()
     body = _text_input(text, chosen)
     try:
@@ -178,8 +156,6 @@ def add_progress(
     except KjplanError as exc:
         if not typed:
             raise
-        from kjplan.cli import guided
-
         answers = {"item": chosen.number, "quarter": quarter, "date": date, "unit": unit, "status": status,
                    "metrics": fields.parse_metric_pairs(metric) if metric else None, "text": body,
                    "problems": problems, "next": next_}
