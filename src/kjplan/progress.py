@@ -821,7 +821,7 @@ def check_progress(ws: Workspace, plan: Plan | None, result) -> None:
                 result.problems.append(DataError(path, None, f"没有 {year} 年的计划（plans/{year}.yaml），无法核对这些记录"))
                 continue
         today = getattr(result, "today", None) or dt.date.today()
-        result.problems.extend(_check_entries(path, book, _Context(year_plan, today, [])))
+        result.problems.extend(_check_entries(path, book, _Context(ws, year_plan, today, [])))
 
 
 def _check_entries(path: Path, book: ledger.Ledger, ctx: _Context) -> list[DataError]:
