@@ -145,12 +145,17 @@ def test_a_day_outside_the_plan_year_asks_for_the_date_and_the_quarter_follows_i
 
 @pytest.mark.parametrize("extra, words", [
     (["--date", "2020-03-31", "--quarter", "2"], ["2020-03-31 早于所属季度 2020Q2 的开始（2020-04-01）"]),
-    (["--date", "2019-12-31"], ["2019-12-31 不在计划年度 2020 年内"]),
+    (["--date", "2019-12-31"], ["2019-12-31 早于计划年度 2020 年"]),
     (["--date", "2020-05-11"], ["2020-05-11 晚于今天（2020-05-10）"]),
     (["--quarter", "3"], ["2020Q3 从 2020-07-01 开始，今天（2020-05-10）还不能登记这个季度的进展"]),
 ])
 def test_dates_that_make_no_sense_are_refused(ws, extra, words):
     refused(ws, "add-progress", "--item", "1", "--status", "done", "--text", "x", *extra, words=words)
+
+
+def test_a_date_after_the_plan_year_is_refused(ws):
+    refused(ws, "add-progress", "--item", "1", "--status", "done", "--text", "x", "--quarter", "4",
+            "--date", "2021-01-05", today="2021-02-01", words=["2021-01-05 晚于计划年度 2020 年"])
 
 
 # ------------------------------------------------------------------------------------------ duplicates

@@ -131,7 +131,7 @@ def test_bad_quarters_are_refused(ws, plan, quarter, words):
 
 def test_dates(ws, plan):
     assert add(ws, plan, date="2020-04-02").date == dt.date(2020, 4, 2)
-    for bad, words in (("2020-13-01", "月份 13 不存在"), ("2020-02-30", "2020 年 2 月只有 29 天"), ("20200706", "缺少分隔符"), ("2019-12-31", "不在计划年度 2020 年内"), ("2020-05-11", "晚于今天")):
+    for bad, words in (("2020-13-01", "月份 13 不存在"), ("2020-02-30", "2020 年 2 月只有 29 天"), ("20200706", "缺少分隔符"), ("2019-12-31", "早于计划年度 2020 年"), ("2020-05-11", "晚于今天")):
         with pytest.raises(KjplanError, match=words):
             add(ws, plan, date=bad)
     with pytest.raises(KjplanError, match="2020-03-31 早于所属季度 2020Q2 的开始（2020-04-01）"):

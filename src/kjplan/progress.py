@@ -132,7 +132,8 @@ def _dates(ctx: _Context, raw: Mapping[str, Any], given: set[str], base: Record 
         problems.append(("quarter", str(exc)))
     if day is not None:
         if day.year != plan.year:
-            problems.append(("date", f"{day} 不在计划年度 {plan.year} 年内"))
+            side = "早于" if day.year < plan.year else "晚于"
+            problems.append(("date", f"{day} {side}计划年度 {plan.year} 年；进展的日期须在计划年度之内"))
             day = None
         elif day > today:
             problems.append(("date", f"{day} 晚于今天（{today}）"))
