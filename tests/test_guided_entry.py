@@ -95,6 +95,7 @@ def test_a_record_is_asked_for_step_by_step_and_wrong_answers_are_asked_again(ws
     child.sendline("")
     answer(child, "下步打算", "")
     child.expect_exact("请核对")
+    child.expect_exact("日期：2020-05-10（今天）")
     child.expect_exact("报送单位：成果转化科")
     answer(child, "登记这条记录吗？", "y")
     shown, code = finish(child)

@@ -293,12 +293,12 @@ def ask_status(item, has_figures: bool) -> str | None:
     return ask(f"进展状态（{menu}{hint}）", pick, default="" if optional else None)
 
 
-def summary(plan, answers: dict[str, Any]) -> None:
+def summary(plan, answers: dict[str, Any], today: dt.date) -> None:
     item = plan.item(answers["item"])
     say("")
     say("请核对：")
     rows = [("事项", f"{item.number}. {item.title}"), ("季度", answers["quarter"]),
-            ("日期", str(answers.get("date") or "今天")), ("报送单位", answers["unit"]),
+            ("日期", str(answers.get("date") or f"{today}（今天）")), ("报送单位", answers["unit"]),
             ("指标", "；".join(f"{k} {v}" for k, v in answers.get("metrics", {}).items()) or "—"),
             ("状态", answers.get("status") or ("按指标推算" if answers.get("metrics") else "—")),
             ("进展情况", answers["text"]), ("存在问题", answers.get("problems") or "—"),
@@ -365,7 +365,7 @@ def run(ws, plan, today: dt.date, *, by: str | None, force: bool, allow_duplicat
     answers: dict[str, Any] = {}
     try:
         forced = converse(ws, plan, today, answers)
-        summary(plan, answers)
+        summary(plan, answers, today)
         if not confirm("登记这条记录吗？", default=True):
             raise Cancelled
     except (Cancelled, KeyboardInterrupt):

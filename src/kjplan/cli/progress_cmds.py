@@ -64,7 +64,7 @@ def _status_source(status: Optional[str]) -> str:
 def add_progress(
     ctx: typer.Context,
     item: Optional[str] = typer.Option(None, "--item", "-i", metavar="N",
-                                       help="事项序号（1-16）。在终端里不写时列出全部事项供选择。"),
+                                       help="事项序号（1-16），或事项名称中的词（如 孵化器）。在终端里不写时逐项询问。"),
     quarter: Optional[str] = typer.Option(None, "--quarter", "-q", metavar="Q",
                                           help="所属季度：2、Q2、2020Q2、第二季度、current 或 previous；默认为今天所在的季度。"),
     text: Optional[str] = typer.Option(None, "--text", "-t", metavar="TEXT",
