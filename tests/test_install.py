@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -15,6 +16,7 @@ import docx
 import pytest
 
 from conftest import REPO, run_kjplan
+from kjplan.workspace import Workspace
 
 from zh_helpers import assert_chinese
 
@@ -91,6 +93,11 @@ def test_init_example_makes_a_workspace_with_the_example_records(tmp_path):
     assert "example: true" in (folder / "kjplan.yaml").read_text(encoding="utf-8")
     log = run_kjplan("--root", folder, "log", "--format", "json")
     assert log.returncode == 0 and log.stdout.count('"id"') >= 10
+    # Its units: list names every unit of its records, so the guided entry shows the menu a real workspace has.
+    units = Workspace(folder).settings.units
+    assert len(units) >= 10 and {r["unit"] for r in json.loads(log.stdout)} <= set(units)
+    check = run_kjplan("--root", folder, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_init_refuses_a_folder_with_other_content_and_quotes_paths_in_its_hints(tmp_path):
