@@ -115,6 +115,7 @@ def test_tables_fit_an_80_column_terminal_one_line_a_row(ws, command):
     rows = [line for line in lines if re.match(r"\s+(\d+|[0-9a-f]{8})\s", line)]
     header = next(line for line in lines if re.match(r"\s+(编号|序号)\s", line))
     assert rows and all(wrap.width(line) <= 80 for line in [header, *rows]), [header, *rows]
+    assert any("…" in row for row in rows) and not any(" …" in row for row in rows), rows  # cut right after a character
     if command[0] == "log":
         assert all(re.match(r"\s+[0-9a-f]{8}\s+\d\d-\d\d\s+Q[1-4]\s+\d+\s", row) for row in rows), rows
     if command[0] == "status":

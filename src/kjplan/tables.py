@@ -44,6 +44,14 @@ def _widths(headers: list, rows: list[list], fits: list[str], room: int) -> list
         if not small:
             for i in pending:
                 out[i] = max(4, min(_cell_width(headers[i]), 8), int(unit * pending[i]))
+            # A column held at its least width takes room from the widest of the others.
+            over = sum(out[i] for i in pending) - max(left, 0)
+            while over > 0:
+                widest = max(pending, key=lambda i: out[i])
+                if out[widest] <= 4:
+                    break
+                out[widest] -= 1
+                over -= 1
             break
         for i in small:
             out[i] = natural[i]
@@ -68,8 +76,31 @@ def table(headers: list, rows: list[list], *, fits: list[str] | None = None, tit
         else:
             out.add_column(header, no_wrap=True, overflow="ellipsis", width=width)
     for row in rows:
-        out.add_row(*row)
+        out.add_row(*(_cut(cell, width) if width else cell for cell, width in zip(row, widths)))
     return out
+
+
+def _cut(cell, width: int):
+    """Each line of `cell` within `width` cells, ending in "…" where it is cut. Cut here rather than by
+    rich, which cuts at width - 1 cells and so leaves a space before the "…" after a Chinese character."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    plain = cell.plain if isinstance(cell, Text) else str(cell)
+    if all(cell_len(line) <= width for line in plain.split("\n")):
+        return cell
+    lines = []
+    for line in plain.split("\n"):
+        if cell_len(line) > width:
+            kept, used = [], 0
+            for ch in line:
+                used += cell_len(ch)
+                if used > width - 1:
+                    break
+                kept.append(ch)
+            line = "".join(kept) + "…"
+        lines.append(line)
+    return Text("\n".join(lines), style=cell.style) if isinstance(cell, Text) else "\n".join(lines)
 
 
 def print_table(headers: list[str], rows: list[list[str]], *, title: str | None = None,
