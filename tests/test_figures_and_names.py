@@ -62,7 +62,7 @@ RATE = ["add-progress", "--item", "12", "--unit", "创业孵化中心"]
     (FUND + ["--metric", "基金=20亿", "--text", "募集"], ["全年累计将达到 20.3亿元，是目标 1亿元 的 20.3 倍", "--force"]),
     (FUND + ["--metric", "基金=82%", "--text", "募集"], ["单位“%”不能换算为“亿元”"]),
     (FUND + ["--metric", "基金=-1亿", "--text", "募集"], ["不能为负数"]),
-    (FUND + ["--metric", "基金=1" + "0" * 40 + "亿", "--text", "募集"], ["数值过大"]),
+    (FUND + ["--metric", "基金=1" + "0" * 40 + "亿", "--text", "募集"], ["过大（最多", "写错了单位"]),
 ])
 def test_figures_that_could_be_silently_wrong_are_refused(ws, args, words):
     ok(ws, *FUND, "--metric", "基金=3000万", "--text", "第一期")  # the ledger exists
