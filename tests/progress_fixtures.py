@@ -52,6 +52,23 @@ def run(ws: Workspace | None, *args, input=None, env=None, today: str | None = "
                           encoding="utf-8", env=dict(os.environ if env is None else env), timeout=timeout)
 
 
+def refused_by(ws: Workspace, command, *, words, code: int = 1) -> str:
+    """Run `command()` (a kjplan process that must refuse): a Chinese message on stderr that starts with 错误：
+    and holds every one of `words`, exit `code`, nothing on stdout and the ledger byte-identical."""
+    from zh_helpers import assert_chinese
+
+    before = ledger_bytes(ws)
+    result = command()
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert result.stderr.startswith("错误：") and TRACEBACK not in result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert result.stdout == ""
+    assert ledger_bytes(ws) == before
+    assert_chinese(result.stderr)
+    return result.stderr
+
+
 def add(ws: Workspace, *extra, item=9, text="完成基金扩资方案", **kw):
     """Add one record through the CLI and return its id (the test fails loudly otherwise). The tests that
     use it add the same text more than once and are not about duplicates: --allow-duplicate."""

@@ -15,7 +15,7 @@ from kjplan import fields
 from kjplan.fields import FieldError
 from kjplan.plan import Item, Target
 
-from progress_fixtures import TRACEBACK, ledger_bytes, new_workspace, run
+from progress_fixtures import ledger_bytes, new_workspace, refused_by, run
 from zh_helpers import assert_chinese
 
 
@@ -31,16 +31,7 @@ def ok(ws, *args, today="2020-05-10"):
 
 
 def refused(ws, *args, words, today="2020-05-10", input=None):
-    before = ledger_bytes(ws)
-    result = run(ws, *args, today=today, input=input)
-    assert result.returncode == 1, (result.stdout, result.stderr)
-    assert result.stderr.startswith("错误：") and TRACEBACK not in result.stderr
-    for word in words:
-        assert word in result.stderr, result.stderr
-    assert result.stdout == ""
-    assert ledger_bytes(ws) == before
-    assert_chinese(result.stderr)
-    return result.stderr
+    return refused_by(ws, lambda: run(ws, *args, today=today, input=input), words=words)
 
 
 def records(ws):

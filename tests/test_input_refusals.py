@@ -9,8 +9,7 @@ import sys
 
 import pytest
 
-from progress_fixtures import TRACEBACK, add, ledger_bytes, new_workspace
-from zh_helpers import assert_chinese
+from progress_fixtures import add, new_workspace, refused_by
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +28,7 @@ def run_bytes(ws, *args: str | bytes, today: str = "2020-05-10") -> subprocess.C
 
 
 def refused(ws, *args, words, code: int = 1, **kw) -> str:
-    before = ledger_bytes(ws)
-    result = run_bytes(ws, *args, **kw)
-    assert result.returncode == code, (result.stdout, result.stderr)
-    assert result.stderr.startswith("错误：") and TRACEBACK not in result.stderr
-    for word in words:
-        assert word in result.stderr, result.stderr
-    assert result.stdout == ""
-    assert ledger_bytes(ws) == before
-    assert_chinese(result.stderr)
-    return result.stderr
+    return refused_by(ws, lambda: run_bytes(ws, *args, **kw), words=words, code=code)
 
 
 GOOD = ["add-progress", "--item", "1", "--status", "序时推进", "--text", "学习"]
