@@ -131,12 +131,12 @@ def _dates(ctx: _Context, raw: Mapping[str, Any], given: set[str], base: Record 
     except (ValueError, KjplanError) as exc:
         problems.append(("quarter", str(exc)))
     if day is not None:
-        if day.year != plan.year:
+        if day > today:  # a day still to come is wrong whatever the year (a date of 2031 is no typo of the plan year)
+            problems.append(("date", f"{day} 晚于今天（{today}）"))
+            day = None
+        elif day.year != plan.year:
             side = "早于" if day.year < plan.year else "晚于"
             problems.append(("date", f"{day} {side}计划年度 {plan.year} 年；进展的日期须在计划年度之内"))
-            day = None
-        elif day > today:
-            problems.append(("date", f"{day} 晚于今天（{today}）"))
             day = None
         elif quarter is not None and day < quarter.start:
             if "date" in given or base is not None:
