@@ -15,7 +15,8 @@ NAMES = {"YAML", "CSV", "UTF-8", "GBK", "GB18030", "Excel", "WPS", "Word", "JSON
          "csv", "json", "yaml", "yml", "txt", "Tab", "NUL", "EDITOR", "VISUAL", "KJPLAN_ROOT", "Ctrl-C",
          "Ctrl-D", "Enter", "Q1", "Q2", "Q3", "Q4", "current", "previous", "done", "on-track", "behind",
          "not-started", "table", "innovation_fund", "incubator_occupancy", "GB/T", "LibreOffice", "git",
-         "activate", "pipx", "all", "BOM", "Windows", "Linux", "macOS", "WPS", "ID", "CTRL", "true", "false", "yes", "no", "auto", "cron", "systemd", "venv", "OK"}
+         "activate", "pipx", "all", "BOM", "Windows", "Linux", "macOS", "WPS", "ID", "CTRL", "true", "false", "yes", "no", "auto", "cron", "systemd", "venv", "OK",
+         "PAGER", "KJPLAN_PAGER", "LESS", "less"}
 
 
 def english_words(message: str, allowed: set[str] = frozenset()) -> list[str]:

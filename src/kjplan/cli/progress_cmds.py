@@ -257,7 +257,7 @@ def log(
     unit: Optional[str] = typer.Option(None, "--unit", "-u", metavar="UNIT", help="只列这个报送单位的记录。"),
     fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT",
                             help="输出格式：table（表格，默认）、json（供其他程序读取）或 csv（可用 Excel 打开）。"),
-    limit: Optional[int] = typer.Option(None, "--max-count", "-n", metavar="N", min=1,
+    limit: Optional[int] = typer.Option(None, "--max-count", "-n", metavar="COUNT", min=1,
                                         help="只列最新的 N 条记录（按日期）。"),
     no_pager: bool = typer.Option(False, "--no-pager",
                                   help="在终端里也不用分页器（默认用 $PAGER 或 less 分页显示，与 git log 相同）。"),
@@ -326,19 +326,45 @@ def _named_quantity(plan, number: int, key: str, value: float) -> str:
 
 def _log_table(records, plan, terminal: bool):
     """The log table, newest first: a title, the heading, one line per record (fixed widths but the last).
-    100,000 lines take about a second: repeated cells (status, unit) are fitted once each."""
-    from kjplan.cli.listing import Fitted, Table, fit, flat, terminal_columns
+    100,000 lines take about a second: repeated cells (status, unit) are fitted once each.
+
+    On a terminal the table fits the window (cells cut with "…"); under 120 columns it takes the short forms
+    (06-28, Q2, the figures before the text, the status and its source in one column) so that an 80-column
+    window still shows one line a record. Piped, nothing is cut: the columns are as wide as their widest cell."""
+    from kjplan.cli.listing import Fitted, Table, fit, flat, terminal_columns, width
     from kjplan.report_model import DERIVED, STATED
 
-    fixed = 8 + 10 + 6 + 4 + 10 + 10 + 12 + 2 * 8
-    text_columns = max(24, min(100, terminal_columns() - fixed - 24)) if terminal else 80
-    table = Table([("编号", 8), ("日期", 10), ("季度", 6), ("事项", 4), ("状态", 10), ("状态来源", 10),
-                   ("报送单位", 12), ("进展情况", text_columns), ("指标", 0)], right=[3])
+    def figures(r) -> str:
+        return "；".join(_named_quantity(plan, r.item, key, value) for key, value in r.metrics.items())
+
     yield f"进展记录（共 {len(records)} 条，最新的在前）"
+    columns = terminal_columns() if terminal else None
+    if columns is not None and columns < 120:
+        table = Table([("编号", 8), ("日期", 5), ("季度", 4), ("事项", 4), ("状态", 10), ("报送单位", 8),
+                       ("进展情况", 0)], right=[3])
+        room = max(12, columns - 1 - sum(w + 2 for _, w in table.columns[:-1]))
+        yield from table.header()
+        statuses, units = Fitted(10), Fitted(8)
+        for r in reversed(records):
+            same_year = r.date.year == plan.year and r.quarter.startswith(str(plan.year))
+            day, quarter = (r.date.strftime("%m-%d"), r.quarter[4:]) if same_year else (r.date.strftime("%y%m%d"), r.quarter)
+            shown = figures(r)
+            text = ("（已修改）" if r.amended else "") + (f"【{shown}】" if shown else "") + flat(r.text)
+            yield (f"{r.id[:8]:<8}  {fit(day, 5)}  {fit(quarter, 4)}  {r.item:>4}  {statuses[r.status or DERIVED]}  "
+                   f"{units[r.unit or '—']}  {table_fit(text, room)}")
+        return
+    if columns is not None:
+        fixed = 8 + 10 + 6 + 4 + 10 + 10 + 12 + 2 * 8
+        text_columns, unit_columns = max(24, min(100, columns - fixed - 24)), 12
+    else:  # piped: whole cells (one pass over the texts to find the widest)
+        text_columns = max([8] + [width(flat(r.text)) + (10 if r.amended else 0) for r in records])
+        unit_columns = max([8] + [width(u) for u in {r.unit or "—" for r in records}])
+    table = Table([("编号", 8), ("日期", 10), ("季度", 6), ("事项", 4), ("状态", 10), ("状态来源", 10),
+                   ("报送单位", unit_columns), ("进展情况", text_columns), ("指标", 0)], right=[3])
     yield from table.header()
-    statuses, sources, units, quarters = Fitted(10), Fitted(10), Fitted(12), Fitted(6)
+    statuses, sources, units, quarters = Fitted(10), Fitted(10), Fitted(unit_columns), Fitted(6)
     for r in reversed(records):
-        shown = "；".join(_named_quantity(plan, r.item, key, value) for key, value in r.metrics.items()) or "—"
+        shown = figures(r) or "—"
         text = flat(r.text)
         text = fit(text, text_columns) if not r.amended else fit(table_fit(text, text_columns - 10) + "（已修改）", text_columns)
         yield (f"{r.id[:8]:<8}  {r.date.isoformat():<10}  {quarters[r.quarter]}  {r.item:>4}  "
@@ -350,7 +376,10 @@ def table_fit(text: str, columns: int) -> str:
     """`text` cut to `columns` terminal columns (with "…"), not padded."""
     from kjplan.cli.listing import fit, width
 
-    return text if width(text) <= columns else fit(text, columns).rstrip(" ")
+    if width(text) <= columns:
+        return text
+    cut = fit(text, columns).rstrip(" ")
+    return cut[:-1].rstrip() + "…"  # "募集规模…", not "募集规模 …" when the cut falls after a space
 
 
 def bar(completion: Optional[float], width: int = 10) -> str:

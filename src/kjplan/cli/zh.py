@@ -70,7 +70,7 @@ _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数", "
              "default: {default}": "默认：{default}", "Aborted!": "已取消，没有写入任何内容。",
              "(dynamic)": "（动态）", "env var: {var}": "环境变量：{var}", "Error": "错误"}
 # Placeholders in help and messages, as a clerk reads them (commands' modules may keep English ones).
-_METAVARS = {"N": "序号", "[N]": "[序号]", "[[N]]": "[序号]", "Q": "季度", "auto|Q": "auto|季度", "TEXT": "文字", "STATUS": "状态",
+_METAVARS = {"COUNT": "条数", "N": "序号", "[N]": "[序号]", "[[N]]": "[序号]", "Q": "季度", "auto|Q": "auto|季度", "TEXT": "文字", "STATUS": "状态",
              "UNIT": "单位", "NAME": "姓名", "FILE": "文件", "FILE...": "文件...", "DIR": "文件夹", "PATH": "路径",
              "YYYY-MM-DD": "日期", "YYYY": "年份", "SECONDS": "秒数", "LIST": "列表", "FORMAT": "格式",
              "ID": "编号", "ID...": "编号...", "ID=VALUE": "指标=数值", "ITEM": "事项", "ITEM...": "事项...",
