@@ -353,20 +353,27 @@ def _log_table(records, plan, terminal: bool):
             yield (f"{r.id[:8]:<8}  {fit(day, 5)}  {fit(quarter, 4)}  {r.item:>4}  {statuses[r.status or DERIVED]}  "
                    f"{units[r.unit or '—']}  {table_fit(text, room)}")
         return
+    whole = None
     if columns is not None:
         fixed = 8 + 10 + 6 + 4 + 10 + 10 + 12 + 2 * 8
         text_columns, unit_columns = max(24, min(100, columns - fixed - 24)), 12
-    else:  # piped: whole cells (one pass over the texts to find the widest)
-        text_columns = max([8] + [width(flat(r.text)) + (10 if r.amended else 0) for r in records])
+    else:  # piped: whole cells, each text measured once to find the widest
+        whole = [(text, width(text)) for text in (flat(r.text) + ("（已修改）" if r.amended else "") for r in reversed(records))]
+        text_columns = max([8] + [w for _, w in whole])
         unit_columns = max([8] + [width(u) for u in {r.unit or "—" for r in records}])
     table = Table([("编号", 8), ("日期", 10), ("季度", 6), ("事项", 4), ("状态", 10), ("状态来源", 10),
                    ("报送单位", unit_columns), ("进展情况", text_columns), ("指标", 0)], right=[3])
     yield from table.header()
     statuses, sources, units, quarters = Fitted(10), Fitted(10), Fitted(unit_columns), Fitted(6)
-    for r in reversed(records):
+    for n, r in enumerate(reversed(records)):
         shown = figures(r) or "—"
-        text = flat(r.text)
-        text = fit(text, text_columns) if not r.amended else fit(table_fit(text, text_columns - 10) + "（已修改）", text_columns)
+        if whole is not None:
+            text, used = whole[n]
+            text += " " * (text_columns - used)
+        elif not r.amended:
+            text = fit(flat(r.text), text_columns)
+        else:
+            text = fit(table_fit(flat(r.text), text_columns - 10) + "（已修改）", text_columns)
         yield (f"{r.id[:8]:<8}  {r.date.isoformat():<10}  {quarters[r.quarter]}  {r.item:>4}  "
                f"{statuses[r.status or '—']}  {sources[STATED if r.status else DERIVED]}  {units[r.unit or '—']}  "
                f"{text}  {shown}")
