@@ -122,7 +122,8 @@ def test_plan_wide_figures_survive_every_record_output(ws, tmp_path):
         "--metric", "contract_value=800亿")
     add(ws, "--item", "2", "--text", "入驻率82%", "--metric", "occupancy=82%", today="2021-06-20")
     table = invoke(ws, "log", today="2021-07-06")
-    assert table.exit_code == 0 and "hitech_firms=10800家" in table.stdout and "contract_value=800亿元" in table.stdout
+    assert table.exit_code == 0  # named as the clerk knows them (issue 10), with their units
+    assert "国家高新技术企业总数 10800家" in table.stdout and "技术合同成交额 800亿元" in table.stdout
     log_csv = invoke(ws, "log", "--format", "csv", today="2021-07-06")
     assert "hitech_firms=10800家;contract_value=800亿元" in log_csv.stdout
     export(ws, quarter="2", formats="csv,xlsx", today=dt.date(2021, 7, 6))
