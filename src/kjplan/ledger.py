@@ -206,7 +206,8 @@ def append(path: Path, entries: Sequence, *, timeout: float | None = None, comma
         except OSError as exc:
             raise OutputError(f"无法写入进度记录文件 {path}（{os_reason(exc)}），这条记录没有登记") from None
         try:
-            size = os.fstat(fd).st_size
+            before = os.fstat(fd)
+            size = before.st_size
             data = (b"\n" if _ends_torn(fd) else b"") + payload
             try:
                 written = os.write(fd, data)
@@ -224,10 +225,22 @@ def append(path: Path, entries: Sequence, *, timeout: float | None = None, comma
                                       "记录文件保持原样") from None
                 raise OutputError(f"写入进度记录文件 {path} 失败（{os_reason(exc)}），且未能撤销已写入的部分；"
                                   f"请运行 kjplan check --repair 把残缺的末行移到单独的文件") from None
+            _summary_after_append(path, before, fd, len(data), entries)
         finally:
             os.close(fd)
         if created:
             fsync_dir(path.parent)
+
+
+def _summary_after_append(path: Path, before: os.stat_result, fd: int, written: int, entries: Sequence) -> None:
+    """Bring the write path's summary (ledger_index) up to date, still under the lock. The records are
+    written: nothing here may fail the append."""
+    try:
+        from kjplan import ledger_index
+
+        ledger_index.appended(path, before, os.fstat(fd), written, entries)
+    except Exception:
+        pass
 
 
 def _cut_back(fd: int, size: int) -> bool:

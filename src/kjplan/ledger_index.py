@@ -392,3 +392,157 @@ def _finish(fh, state: _State, partial: bytes, path: Path, size: int) -> Snapsho
             fh.seek(0)
             state = _build(fh.read(size) + b"\n", path)
     return _snapshot(state, path)
+
+
+# ---------------------------------------------------------------------------- the write path's summary
+# add-progress checks a new record against the live ones (the same record entered twice; a year's total
+# far past its target) without reading the ledger: a summary of the live records - a digest of each
+# one's duplicate key and each target's exact total - stamped with the ledger file's identity (device,
+# inode, size, times). ledger.append brings it up to date under the ledger's lock after appending new
+# records, stamped with the file's identity after that write, so add-progress after add-progress reads
+# a few hundred kilobytes however long the ledger. Anything else - a file whose identity differs (an
+# amendment, a retraction, a repair, a merge, an edit by hand, a copy), a missing or damaged summary -
+# builds it again from the index above. A digest found is only a hint: the records are then read and
+# compared. (What a stamp cannot see is another program rewriting the ledger to the same size within
+# the same clock tick as kjplan's own append, while kjplan holds the lock: then a repeated record could
+# go unnoticed. Every reading command checks the ledger's bytes, not this summary.)
+
+SUMMARY_FORMAT = "1"
+
+
+def duplicate_digest(key: tuple) -> bytes:
+    """8 bytes naming a record's duplicate key (item, quarter, unit, text)."""
+    return hashlib.blake2b(repr(key).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+@dataclass
+class Summary:
+    """The live records' duplicate-key digests (sorted, 8 bytes each) and each target's exact total."""
+
+    digests: bytes = b""
+    totals: dict = field(default_factory=dict)  # target id -> (numerator, denominator)
+
+    def _place(self, digest: bytes) -> int:
+        """Where `digest` is or would go in the sorted digests (a byte offset)."""
+        view, lo, hi = self.digests, 0, len(self.digests) // 8
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if view[mid * 8: mid * 8 + 8] < digest:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo * 8
+
+    def may_hold(self, key: tuple) -> bool:
+        digest = duplicate_digest(key)
+        at = self._place(digest)
+        return self.digests[at: at + 8] == digest
+
+    def total(self, target: str):
+        from fractions import Fraction
+
+        numerator, denominator = self.totals.get(target, (0, 1))
+        return Fraction(numerator, denominator)
+
+    def add(self, records) -> None:
+        """Take in new records (never amendments or retractions)."""
+        from fractions import Fraction
+
+        new = sorted(duplicate_digest(record_key(r)) for r in records)
+        if len(new) > 100:  # many (a whole ledger): sorted at once
+            old = [self.digests[i: i + 8] for i in range(0, len(self.digests), 8)]
+            self.digests = b"".join(sorted(old + new))
+        else:  # a few (an append): put in place
+            for digest in new:
+                at = self._place(digest)
+                self.digests = self.digests[:at] + digest + self.digests[at:]
+        for r in records:
+            for target, value in r.metrics.items():
+                total = self.total(target) + Fraction(value)
+                self.totals[target] = (total.numerator, total.denominator)
+
+
+def duplicate_key(item: int, quarter: str, unit: str, text: str) -> tuple:
+    """What makes two records one record entered twice: the same item, quarter, unit and text (spaces
+    and line breaks around the text aside), as a command run again or a file imported again gives."""
+    return item, quarter, unit.strip(), text.strip()
+
+
+def record_key(record) -> tuple:
+    return duplicate_key(record.item, record.quarter, record.unit, record.text)
+
+
+def _summary_expect(path: Path) -> dict:
+    return {"source": os.path.realpath(path), "code": cache.code_fingerprint(), "format": SUMMARY_FORMAT}
+
+
+def _read_summary(path: Path, signature: list) -> Summary | None:
+    payload = cache.read(cache.entry_path(path, "summary"), _summary_expect(path))
+    if payload is None:
+        return None
+    try:
+        fmt, stamped, digests, totals = cache.loads(payload)
+        if fmt != SUMMARY_FORMAT or stamped != signature or not isinstance(digests, bytes) or len(digests) % 8:
+            return None
+        return Summary(digests, dict(totals))
+    except Exception:  # a damaged or foreign file: a miss
+        return None
+
+
+def _write_summary(path: Path, summary: Summary, signature: list) -> None:
+    entry = cache.entry_path(path, "summary")
+    if entry is not None:
+        cache.write(entry, _summary_expect(path), cache.dumps((SUMMARY_FORMAT, signature, summary.digests,
+                                                               summary.totals)))
+
+
+def summary(path: Path) -> Summary:
+    """The summary of the ledger's live records, from the summary file when it was stamped with the
+    ledger's present identity, else from the records (the index) - stored for next time when the file's
+    last change has settled."""
+    path = Path(path)
+    if cache.entry_path(path, "summary") is None:
+        return _summarise(load(path).records)
+    checked_ns = time.time_ns()
+    try:
+        signature = _signature(os.stat(path))
+    except FileNotFoundError:
+        return Summary()
+    except OSError:
+        return _summarise(load(path).records)  # load names the problem
+    found = _read_summary(path, signature)
+    if found is not None:
+        return found
+    made = _summarise(load(path).records)
+    try:
+        after = _signature(os.stat(path))
+    except OSError:
+        return made
+    if after == signature and _settled(signature, checked_ns):
+        _write_summary(path, made, signature)
+    return made
+
+
+def _summarise(records) -> Summary:
+    made = Summary()
+    made.add(records)
+    return made
+
+
+def appended(path: Path, before: os.stat_result, after: os.stat_result, written: int, entries) -> None:
+    """Called by ledger.append under the lock once `entries` (`written` bytes) are on disk: a summary
+    that described the file as it was before describes it now, when the entries are new records and the
+    file only grew by what was written."""
+    from kjplan.records import ProgressEntry
+
+    if cache.entry_path(path, "summary") is None:
+        return
+    old, new = _signature(before), _signature(after)
+    if not all(isinstance(e, ProgressEntry) for e in entries) or old[:2] != new[:2] \
+            or new[2] != old[2] + written:
+        return  # the stamp no longer fits: the next reader builds the summary again
+    found = Summary() if before.st_size == 0 else _read_summary(path, old)  # a new ledger: nothing before
+    if found is None:
+        return
+    found.add(entries)
+    _write_summary(path, found, new)
