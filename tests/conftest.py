@@ -39,6 +39,17 @@ def open_workspace(folder) -> "Workspace":
 
 
 @pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """A cache folder of the test's own (kjplan.cache), caching on."""
+    from kjplan import cache
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV_DIR, str(folder))
+    monkeypatch.delenv(cache.ENV_OFF, raising=False)
+    return folder
+
+
+@pytest.fixture
 def ws(tmp_path):
     """A new workspace made by `kjplan init`, taking any unit name (see open_workspace)."""
     return open_workspace(tmp_path / "ws")

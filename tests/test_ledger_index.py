@@ -25,14 +25,6 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV_DIR, str(folder))
-    monkeypatch.delenv(cache.ENV_OFF, raising=False)
-    return folder
-
-
 def shown(records, problems) -> bytes:
     """Everything a command could show of a read, as bytes: every field of every record, every problem."""
     data = {"records": [r.as_dict() for r in records], "problems": [[str(p.path), p.line, p.detail] for p in problems]}

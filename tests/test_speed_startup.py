@@ -22,14 +22,6 @@ from kjplan.workspace import Workspace
 from progress_fixtures import new_workspace
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV_DIR, str(folder))
-    monkeypatch.delenv(cache.ENV_OFF, raising=False)
-    return folder
-
-
 def fresh(ws) -> Workspace:
     return Workspace(ws.root)  # a new Workspace: no settings remembered in the object
 

@@ -15,14 +15,6 @@ from kjplan.errors import KjplanError
 from progress_fixtures import NOW, TODAY, ledger_path, new_workspace
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV_DIR, str(folder))
-    monkeypatch.delenv(cache.ENV_OFF, raising=False)
-    return folder
-
-
 def add(ws, text, **kw):
     kw = {"item": 9, "unit": "成果转化科", "status": "序时推进", **kw}
     return progress.add_progress(ws, ws.plan(2020), text=text, today=TODAY, now=NOW, by="测试", **kw)
