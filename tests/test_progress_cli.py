@@ -349,7 +349,8 @@ print("HEAVY", ",".join(heavy), file=sys.stderr)
 
 
 def test_add_progress_imports_no_heavy_library_and_parses_no_ledger_when_nothing_could_repeat(ws):
-    # Duplicates are looked for in the ledger's bytes first; records are parsed only when the text is there.
+    # Duplicates are looked for in the summary kept beside the ledger index (kjplan.ledger_index); records are
+    # parsed only when the summary holds the new record's key.
     add(ws, "--metric", "innovation_fund=6000万")
     result = subprocess.run([sys.executable, "-c", PROBE, "--root", ws.root, "--today", "2020-05-10",
                              "add-progress", "--item", "1", "--text", "x", "--status", "done"],
