@@ -60,6 +60,8 @@ def test_a_failed_conversion_writes_no_new_file(ws, tmp_path, behaviour, says):
     result = run(ws, *REPORT, "--out", out, env=converter(tmp_path, behaviour))
     assert_clean_failure(result, 1, says)
     assert not out.exists() and not list(out.parent.iterdir())
+    # The advice names only what the user can act on: no staged file that is already gone.
+    assert "打开该文件" not in result.stderr and "去掉 --pdf" in result.stderr
     result = run(ws, *REPORT, "--out", out, env=converter(tmp_path, "good"))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.parent.iterdir()) == ["二季度报告.docx", "二季度报告.pdf"]

@@ -124,7 +124,7 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> P
             said = output.decode("utf-8", "replace").strip().splitlines()
             quoted = f"LibreOffice 的输出：{said[-1][:200]}" if said else ""  # its own words, for whoever looks into it
             raise KjplanError(f"LibreOffice 未能将 {docx_path.name} 转换为 PDF（{detail}）；"
-                              f"原有的 PDF 未改动。可用 LibreOffice 打开该文件查看是否损坏{('。' + quoted) if quoted else ''}")
+                              f"原有的 PDF 未改动{('。' + quoted) if quoted else ''}")
         try:
             problem = pdf_problem(produced.read_bytes())
         except OSError as exc:
