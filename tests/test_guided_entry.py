@@ -109,7 +109,7 @@ def test_a_record_is_asked_for_step_by_step_and_wrong_answers_are_asked_again(ws
 
 
 def test_the_editor_writes_the_text_when_one_is_set_and_a_rate_needs_its_percent_sign(ws, tmp_path):
-    child = start(ws, environment(tmp_path, "孵化器新入驻企业6家\n举办路演2场"))
+    child = start(ws, environment(tmp_path, "孵化器新入驻企业6家\n#2 举办路演2场"))
     answer(child, "事项（", "孵化器")
     answer(child, "季度", "第二季度")
     answer(child, "报送单位（写序号", "成果转化科")
@@ -129,7 +129,8 @@ def test_the_editor_writes_the_text_when_one_is_set_and_a_rate_needs_its_percent
     assert code == 0, shown
     (record,) = records(ws)
     assert (record["item"], record["status"], record["metrics"], record["text"], record["next"]) == (
-        12, "序时推进", {"incubator_occupancy": 72.0}, "孵化器新入驻企业6家\n举办路演2场", "三季度开展专场招商")
+        12, "序时推进", {"incubator_occupancy": 72.0}, "孵化器新入驻企业6家\n#2 举办路演2场", "三季度开展专场招商")
+    # The editor's own notes are gone; a line of the clerk's that starts with # is kept.
 
 
 def test_when_today_is_outside_the_plan_year_the_date_is_asked_for(ws, tmp_path):

@@ -366,7 +366,7 @@ FAKE_EDITOR = """
 import pathlib, sys
 path = pathlib.Path(sys.argv[-1])
 template = path.read_text(encoding="utf-8")
-assert "以 # 开头的行会被忽略" in template
+assert "保存并关闭编辑器即完成" in template
 reply = pathlib.Path(sys.argv[1]).read_text(encoding="utf-8")
 if reply == "<fail>":
     sys.exit(4)

@@ -100,8 +100,11 @@ class EditorFailed(KjplanError):
         self.text = text
 
 
+NOTE = "# kjplan："  # the editor file's own notes start so; nothing the clerk writes is dropped (not even "#1 …")
+
+
 def _uncommented(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
+    return "\n".join(line for line in text.splitlines() if not line.startswith(NOTE)).strip()
 
 
 def open_editor(template: str, editor: str) -> str:
@@ -144,8 +147,8 @@ def write_progress_text(item, *, ask_again: bool = True) -> str:
         else:
             say(f"正在打开编辑器（{editor}）写进展情况：写完后保存文件并关闭编辑器即可"
                 "（vi：按 Esc，输入 :wq 回车；nano：按 Ctrl-O 回车，再按 Ctrl-X）。")
-            template = (f"\n# 请在上面写第 {item.number} 项“{item.title}”的进展情况。\n"
-                        "# 以 # 开头的行会被忽略；保存并关闭编辑器即完成。\n")
+            template = (f"\n{NOTE}请在上面写第 {item.number} 项“{item.title}”的进展情况。\n"
+                        f"{NOTE}以“{NOTE}”开头的这两行会被去掉；保存并关闭编辑器即完成。\n")
             text = _uncommented(open_editor(template, editor))
         try:
             return fields.parse_text(text, required=True)
