@@ -33,6 +33,7 @@ import gc
 import hashlib
 import os
 import time
+from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -424,14 +425,8 @@ class Summary:
 
     def _place(self, digest: bytes) -> int:
         """Where `digest` is or would go in the sorted digests (a byte offset)."""
-        view, lo, hi = self.digests, 0, len(self.digests) // 8
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if view[mid * 8: mid * 8 + 8] < digest:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo * 8
+        view = self.digests
+        return 8 * bisect_left(range(len(view) // 8), digest, key=lambda i: view[i * 8: i * 8 + 8])
 
     def may_hold(self, key: tuple) -> bool:
         digest = duplicate_digest(key)

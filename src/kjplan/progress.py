@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from kjplan import fields, ledger, ledger_index, readers
 from kjplan.errors import DataError, DataErrors, KjplanError
-from kjplan.ledger_index import duplicate_key
+from kjplan.ledger_index import duplicate_key, record_key
 from kjplan.loading import describe_error
 from kjplan.numerals import format_number, format_quantity
 from kjplan.periods import Quarter
@@ -271,7 +271,7 @@ def find_duplicate(ctx: _Context, content: Mapping[str, Any], base: Record | Non
     if ctx._records is None and not ctx.summary().may_hold(key):
         return None  # no live record has this key (a digest found is only a hint: compared below)
     return next((r for r in ctx.records() if (base is None or r.id != base.id)
-                 and duplicate_key(r.item, r.quarter, r.unit, r.text) == key), None)
+                 and record_key(r) == key), None)
 
 
 class Duplicate(KjplanError):
