@@ -56,3 +56,10 @@ def test_default_quarter_outside_the_plan_year_asks_for_quarter():
     assert default_quarter(2020, dt.date(2020, 8, 1)) == Quarter(2020, 3)
     with pytest.raises(KjplanError, match="--quarter"):
         default_quarter(2020, dt.date(2026, 11, 26))
+
+
+@given(st.integers(2000, 2100), st.integers(1, 4))
+def test_next_and_previous_are_neighbours(year, number):
+    q = Quarter(year, number)
+    assert q.next().previous() == q and q.previous().next() == q
+    assert q.next().start == q.end + dt.timedelta(days=1)

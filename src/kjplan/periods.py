@@ -64,6 +64,9 @@ class Quarter:
     def previous(self) -> Quarter:
         return Quarter(self.year, self.number - 1) if self.number > 1 else Quarter(self.year - 1, 4)
 
+    def next(self) -> Quarter:
+        return Quarter(self.year, self.number + 1) if self.number < 4 else Quarter(self.year + 1, 1)
+
     def name_for(self, cumulative: bool) -> str:
         return self.ytd_name if cumulative else self.name
 

@@ -67,17 +67,13 @@ def date_warnings(model: ReportModel, date: dt.date) -> list[str]:
     from kjplan.numerals import cn_date
 
     end = model.end
-    latest = _quarter_after(model.quarter).end
+    latest = model.quarter.next().end
     period = f"{model.quarter.year}年{model.period_name}"
     if date < end:
         return [f"成文日期 {cn_date(date)} 早于报告期（{period}）结束的 {cn_date(end)}；请用 --date 写明成文日期"]
     if date > latest:
         return [f"成文日期 {cn_date(date)} 距报告期（{period}）结束已超过一个季度；如非有意，请用 --date 写明成文日期"]
     return []
-
-
-def _quarter_after(quarter: Quarter) -> Quarter:
-    return Quarter(quarter.year, quarter.number + 1) if quarter.number < 4 else Quarter(quarter.year + 1, 1)
 
 
 def write_report(ws: Workspace, quarter: str | Quarter, *, date: dt.date, cumulative: bool = False,
