@@ -437,3 +437,10 @@ def test_reading_and_correcting_import_neither_docx_nor_jinja2(ws, args):
     assert "错误" not in result.stderr, result.stderr
     heavy = result.stderr.splitlines()[-1].removeprefix("HEAVY ").split(",")
     assert "docx" not in heavy and "jinja2" not in heavy and "openpyxl" not in heavy
+
+
+def test_status_words_a_target_on_schedule_as_the_report_does(ws):
+    """At exactly the time share (5000万 of 1亿 at mid-year) status and the report say the same words."""
+    add(ws, "--metric", "innovation_fund=5000万")
+    out = invoke(ws, "status", "--quarter", "2").stdout
+    assert "与序时进度持平" in out and "达到序时进度" not in out

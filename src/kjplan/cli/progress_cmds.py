@@ -471,7 +471,7 @@ def _plan_targets_table(model):
 
 
 def _against(m) -> str:
-    """序时进度 for a cumulative target (高于 / 低于 / 达到), the gap for a level target."""
+    """序时进度 for a cumulative target in the report's words (高于 / 低于 / 与…持平), the gap for a level target."""
     from kjplan.figures import metric_view
 
     v = metric_view(m)
@@ -481,7 +481,7 @@ def _against(m) -> str:
         return "已达目标"
     if v["level"]:
         return f"差{v['gap']}"
-    return f"高于序时进度{v['points']}个百分点" if v["ahead"] else f"低于序时进度{v['points']}个百分点" if v["behind"] else "达到序时进度"
+    return f"高于序时进度{v['points']}个百分点" if v["ahead"] else f"低于序时进度{v['points']}个百分点" if v["behind"] else "与序时进度持平"
 
 
 def _print_status(model) -> None:
