@@ -161,6 +161,19 @@ def test_an_unwritable_reports_folder_is_73_naming_it_and_out_elsewhere_still_wo
     assert_all_open(elsewhere)
 
 
+
+@pytest.mark.parametrize("command", ["report", "export", "init"])
+def test_a_file_where_the_output_path_needs_a_folder_is_named(ws, tmp_path, command):
+    """mkdir only says EEXIST/ENOTDIR: the message names the file that stands where a folder must be."""
+    blocker = tmp_path / "报告.txt"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    target = blocker / "2020" / ("x.docx" if command == "report" else "out")
+    args = {"report": REPORT + ("--out", target), "export": DATA + ("--out", target), "init": ("init", target)}
+    result = run(ws, *args[command])
+    assert_clean_failure(result, 73, f"{blocker} 是一个文件，不是文件夹")
+    assert blocker.read_text(encoding="utf-8") == "a file, not a folder"
+
+
 @posix_only
 @pytest.mark.parametrize("args", [REPORT + ("--pdf",), ("export", "-q", "2", "--formats", "docx,pdf,json")],
                          ids=["report-pdf", "export"])

@@ -88,16 +88,31 @@ _OS_REASONS = {
 }
 
 
-def os_reason(exc: OSError) -> str:
-    """'磁盘空间不足' for ENOSPC: the cause of an OSError as a user reads it."""
+def os_reason(exc: OSError, path=None) -> str:
+    """'磁盘空间不足' for ENOSPC: the cause of an OSError as a user reads it. With the path being
+    written: a folder in it that is a file (mkdir says only EEXIST or ENOTDIR) is named."""
     import errno as _errno
 
     name = _errno.errorcode.get(exc.errno or 0, "")
+    if name in ("EEXIST", "ENOTDIR") and path is not None:
+        blocker = _file_in_the_way(path)
+        if blocker is not None:
+            return f"{blocker} 是一个文件，不是文件夹"
     if name in _OS_REASONS:
         return _OS_REASONS[name]
     if getattr(exc, "winerror", None) == 32:  # ERROR_SHARING_VIOLATION: open in Word or Excel
         return "文件正被其他程序（如 Word、Excel）打开"
     return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
+
+
+def _file_in_the_way(path) -> str | None:
+    """The first folder of `path`'s parents that exists but is not a folder."""
+    from pathlib import Path
+
+    for parent in reversed(Path(path).parents):
+        if parent.exists() and not parent.is_dir():
+            return str(parent)
+    return None
 
 
 def shell_path(path: Path | str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from kjplan.errors import KjplanError, os_reason, shell_path
+from kjplan.errors import KjplanError, OutputError, os_reason, shell_path
 
 PLANS, PROGRESS, TEMPLATES, REPORTS = "plans", "progress", "templates", "reports"
 SETTINGS_FILE = "kjplan.yaml"
@@ -186,7 +186,7 @@ def init_workspace(folder: Path | str, *, example: bool = False, plan: tuple[int
             path.write_text(text, encoding="utf-8", newline="\n")
         _fill_units(target, plan_file)
     except OSError as exc:
-        raise KjplanError(f"无法在 {target} 新建工作区（{os_reason(exc)}）") from None
+        raise OutputError(f"无法在 {target} 新建工作区（{os_reason(exc, target / 'x')}）") from None
     return Workspace(target)
 
 
