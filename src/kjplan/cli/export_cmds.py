@@ -48,7 +48,7 @@ def export_cmd(
     全部格式先写入输出文件夹内的临时文件夹，都成功后才替换；内容未变的文件保持原样（修改时间不变）。
     同一工作区同时只能运行一个导出。
 
-    示例：kjplan --root /srv/kjplan export --quarter auto --log /var/log/kjplan-export.log
+    示例：kjplan --root /srv/kjplan export -q auto --log /var/log/kjplan.log
     """
     from kjplan.export_job import append_log, export
 

@@ -94,7 +94,7 @@ def add_progress(
 ):
     """登记一条进展记录，输出新记录的编号。记录只追加、不改写；改错用 kjplan amend，作废用 kjplan retract。
 
-    示例：kjplan add-progress --item 9 --quarter 2 --text "完成基金扩资方案" --metric 基金=6000万
+    示例：kjplan add-progress -i 9 -q 2 -t "完成基金扩资方案" -m 基金=6000万
     """
     from kjplan import fields, progress
 
