@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -10,7 +14,11 @@ import pytest
 from collect_fixtures import assigned_workspace
 from kjplan import progress
 from kjplan.export_job import export
+from sheet_description import describe
 from sheet_render import missing_characters, overprinted, xlsx_to_pdf
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+GOLDEN = Path(__file__).resolve().parent / "data" / "ledger-golden.json"
 
 TODAY = dt.date(2020, 7, 10)
 LONG = ("6月完成科技创新发展基金第二期扩资，新增募集4000万元，累计募集6000万元；认定登记技术合同86项，"
@@ -107,3 +115,46 @@ def test_ledger_prints_without_overprinting(ledger, tmp_path):
     assert overprinted(pdf) == []
     lost = missing_characters(pdf, [LONG, "社会资本参与积极性不高。", "配合开展基金路演两场。"])
     assert not lost, f"clipped: {lost}"
+
+
+def test_the_ledger_is_the_workbook_it_was_cell_for_cell(tmp_path, monkeypatch):
+    """300 records of the benchmark's kind and the tricky ones above (formula-like text, long text, several
+    targets, lines in a cell): the 台账 a clerk opens is the one the openpyxl writer made before
+    (tests/data/ledger-golden.json; see sheet_description): every cell's value, number format, font, border,
+    fill and alignment, the column widths, merged cells, frozen header, filter and print setup. Row heights
+    are whole pixels now (what Excel shows anyway): never lower than before, less than a pixel (0.75 pt)
+    higher. KJPLAN_WRITE_GOLDEN=1 writes the description anew after an intended change."""
+    sys.path.insert(0, str(BENCHMARKS))
+    import workloads
+
+    ws = workloads.workspace(tmp_path / "ws", 300, quarter="2020Q2")
+    made = iter(range(1, 100))  # the records fill() adds, the same in every run: ids, times, who
+    monkeypatch.setattr(progress, "new_id", lambda: f"{next(made):016x}")
+    start = dt.datetime(2020, 7, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    monkeypatch.setattr(progress, "_now", lambda now: start + dt.timedelta(minutes=next(made)))
+    monkeypatch.setattr(progress.ledger, "login_name", lambda: "王五")
+    fill(ws)
+    export(ws, quarter="2", formats="xlsx", today=TODAY)
+    path = ws.reports_dir / "ledger-2020Q2.xlsx"
+    got = json.loads(json.dumps(describe(path), ensure_ascii=False))
+    if os.environ.get("KJPLAN_WRITE_GOLDEN"):
+        GOLDEN.write_text(json.dumps(got, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    want = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert [s["title"] for s in got["sheets"]] == [s["title"] for s in want["sheets"]] == ["台账", "进度记录"]
+    assert len(want["sheets"][1]["cells"]) > 250 * 16  # the golden is what it says it is
+    for mine, theirs in zip(got["sheets"], want["sheets"]):
+        for key in theirs:
+            if key in ("cells", "rows"):
+                continue
+            assert mine[key] == theirs[key], (theirs["title"], key)
+        styles = lambda d, sheet: [[c[0], c[1], d["styles"][c[2]]] for c in sheet["cells"]]  # noqa: E731
+        for cell, expected in zip(styles(got, mine), styles(want, theirs), strict=True):
+            assert cell == expected, theirs["title"]
+        assert mine["rows"].keys() == theirs["rows"].keys()
+        for row, height in theirs["rows"].items():
+            assert 0 <= mine["rows"][row] - height < 0.75, (theirs["title"], row, mine["rows"][row], height)
+    assert got["default_font"] == want["default_font"] and got["properties"] == want["properties"]
+    # And deterministic: the same workbook again gives the same bytes.
+    first = path.read_bytes()
+    export(ws, quarter="2", formats="xlsx", today=TODAY, out_dir=tmp_path / "again")
+    assert (tmp_path / "again" / "ledger-2020Q2.xlsx").read_bytes() == first
