@@ -46,6 +46,18 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _widths(sheet) -> dict[str, float]:
+    """Each column's width (a writer may store neighbours of the same width as one range)."""
+    from openpyxl.utils import get_column_letter
+
+    widths = {}
+    for d in sheet.column_dimensions.values():
+        if d.customWidth:
+            for index in range(d.min, d.max + 1):
+                widths[get_column_letter(index)] = d.width
+    return dict(sorted(widths.items(), key=lambda kv: (len(kv[0]), kv[0])))
+
+
 def describe(path) -> dict:
     """The description of the workbook at `path` (see the module's docstring)."""
     book = openpyxl.load_workbook(path)
@@ -67,14 +79,15 @@ def describe(path) -> dict:
         sheets.append({
             "title": sheet.title,
             "cells": cells,
-            "columns": {k: d.width for k, d in sorted(sheet.column_dimensions.items()) if d.customWidth},
+            "columns": _widths(sheet),
             "rows": {str(k): d.height for k, d in sorted(sheet.row_dimensions.items()) if d.height is not None},
             "merged": sorted(str(r) for r in sheet.merged_cells.ranges),
             "freeze": sheet.freeze_panes,
             "filter": sheet.auto_filter.ref,
             "print_titles": sheet.print_title_rows,
             "print_area": sheet.print_area,
-            "page": [setup.orientation, int(setup.paperSize or 0), setup.fitToWidth, setup.fitToHeight,
+            "page": [setup.orientation, int(setup.paperSize or 0),
+                     *(1 if n is None else int(n) for n in (setup.fitToWidth, setup.fitToHeight)),  # 1: the default
                      bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage),
                      bool(sheet.print_options.horizontalCentered)],
             "margins": [margins.left, margins.right, margins.top, margins.bottom, margins.header, margins.footer],

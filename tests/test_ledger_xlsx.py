@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from collect_fixtures import assigned_workspace
 from kjplan import progress
@@ -158,3 +160,17 @@ def test_the_ledger_is_the_workbook_it_was_cell_for_cell(tmp_path, monkeypatch):
     first = path.read_bytes()
     export(ws, quarter="2", formats="xlsx", today=TODAY, out_dir=tmp_path / "again")
     assert (tmp_path / "again" / "ledger-2020Q2.xlsx").read_bytes() == first
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(alphabet="科技a1 \n，", max_size=120), st.integers(),
+                                    st.floats(allow_nan=False, allow_infinity=False)),
+                          st.sampled_from([0.2, 1, 5, 8, 12, 56])), max_size=8))
+def test_row_height_skips_measuring_only_what_fits_on_one_line(cells):
+    """row_height's shortcut (a text short enough even in full-width characters is one line) gives the
+    height measuring every cell gives."""
+    from kjplan import sheetstyle as ss
+
+    values, widths = [v for v, _ in cells], [w for _, w in cells]
+    lines = max((ss.line_count(ss._shown(v), w) for v, w in cells), default=1)
+    assert ss.row_height(values, widths) == min(ss.MAX_ROW_HEIGHT, round(lines * ss.BODY_SIZE * ss.LINE_FACTOR
+                                                                          + ss.ROW_PADDING_PT, 1))

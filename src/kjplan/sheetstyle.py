@@ -62,7 +62,13 @@ def line_count(text: str, width: float, size: float = BODY_SIZE) -> int:
 
 def row_height(values: list[Any], widths: list[float], size: float = BODY_SIZE, minimum: float = 0) -> float:
     """Height in points for a row whose cells (with these column widths) wrap their text."""
-    lines = max((line_count(_shown(v), w, size) for v, w in zip(values, widths)), default=1)
+    em = size * 4 / 3
+    lines = 1
+    for v, w in zip(values, widths):
+        text = _shown(v)
+        if len(text) * em <= PX_PER_UNIT * w + 5 - CELL_PADDING_PX and "\n" not in text:
+            continue  # one line even if every character were full width: most cells of a 台账
+        lines = max(lines, line_count(text, w, size))
     return min(MAX_ROW_HEIGHT, max(minimum, round(lines * size * LINE_FACTOR + ROW_PADDING_PT, 1)))
 
 
