@@ -3,7 +3,8 @@
 Each command parses its options, calls one API function and prints the result. A KjplanError becomes
 one Chinese line on stderr and its exit code; a traceback shows only with --debug. Heavy libraries
 (python-docx, jinja2) are imported inside the commands that need them, so that --help, plan and check
-start fast.
+start fast. main() imports only the module of the command its line names (typer then builds that command
+alone); `kjplan.cli.app` is the command with every subcommand registered.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from kjplan.cli import startup  # noqa: F401  (first: no pydantic plugin discove
 
 import datetime as dt
 import functools
+import importlib
 import sys
 from pathlib import Path
 from typing import Optional
@@ -24,7 +26,7 @@ from kjplan.errors import KjplanError
 
 zh.install()
 
-app = typer.Typer(
+_app = typer.Typer(
     name="kjplan",
     help=(
         "科技工作要点落实情况跟踪：登记各事项的季度进展，生成符合 GB/T 9704-2012 公文格式的季度报告。\n\n"
@@ -105,7 +107,7 @@ def _version(value: bool):
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _main(
     ctx: typer.Context,
     root: Optional[str] = typer.Option(
@@ -146,7 +148,7 @@ def command(*args, group: typer.Typer | None = None, **kwargs):
                 typer.echo("已中断。", err=True)
                 raise typer.Exit(130) from None
 
-        return (group or app).command(*args, **kwargs)(wrapper)
+        return (group or _app).command(*args, **kwargs)(wrapper)
 
     return decorate
 
@@ -165,10 +167,12 @@ def _debug_requested() -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     streams.prepare()
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = argv if argv is not None else sys.argv[1:]
+    debug = "--debug" in args
     try:
         try:
-            app(args=argv, prog_name="kjplan")
+            load_commands(command_named(args))
+            _app(args=argv, prog_name="kjplan")
         finally:
             streams.finish()  # what is still buffered (help, usage errors): failing here is reported too
     except streams.OutputFailed as exc:
@@ -185,8 +189,42 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
-# Register the commands (each module adds its own; they import heavy libraries lazily).
-from kjplan.cli import plan_cmds, report_cmds  # noqa: E402,F401
-from kjplan.cli import progress_cmds  # noqa: E402,F401
-from kjplan.cli import export_cmds  # noqa: E402,F401
-from kjplan.cli import collect_cmds  # noqa: E402,F401
+# The modules that register the commands, in the order help lists them, and the module of each command.
+COMMAND_MODULES = ("plan_cmds", "report_cmds", "progress_cmds", "export_cmds", "collect_cmds")
+MODULE_OF = {
+    "init": "plan_cmds", "check": "plan_cmds", "plan": "plan_cmds",
+    "report": "report_cmds",
+    "add-progress": "progress_cmds", "amend": "progress_cmds", "retract": "progress_cmds", "log": "progress_cmds",
+    "status": "progress_cmds",
+    "export": "export_cmds",
+    "assign": "collect_cmds", "remind": "collect_cmds", "forms": "collect_cmds",
+}
+_GLOBAL_WITH_VALUE = ("--root", "--today", "--year")
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command a command line names: its first word that is neither a global option nor an option's value."""
+    words = iter(args)
+    for word in words:
+        if word in _GLOBAL_WITH_VALUE:
+            next(words, None)
+        elif word == "--" or not word.startswith("-"):
+            return None if word == "--" else word
+    return None
+
+
+def load_commands(name: str | None = None) -> None:
+    """Register the module of command `name`, or every command's (help, --version, a name not known).
+    Importing every module and building every command would be 4% of add-progress's instructions."""
+    for module in (MODULE_OF[name],) if name in MODULE_OF else COMMAND_MODULES:
+        importlib.import_module(f"kjplan.cli.{module}")
+    # A process that loaded one module first (tests calling main() in turn) still lists help in order.
+    order = {module: index for index, module in enumerate(COMMAND_MODULES)}
+    _app.registered_commands.sort(key=lambda info: order[info.callback.__module__.rpartition(".")[2]])
+
+
+def __getattr__(name: str):
+    if name == "app":  # the whole command, as tests and typer.testing use it
+        load_commands()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ import typer
 
 from typer.core import TyperGroup
 
-from kjplan.cli import app, command, state, streams
+from kjplan.cli import _app, command, state, streams
 from kjplan.errors import KjplanError
 from kjplan.numerals import cn_number
 
@@ -129,7 +129,7 @@ plan_app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(plan_app, name="plan")
+_app.add_typer(plan_app, name="plan")
 
 
 @command("show", group=plan_app)
