@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
-import tempfile
-import zipfile
 from pathlib import Path
 
 from kjplan.errors import OutputError, os_reason
@@ -47,6 +44,8 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> bool:
 
     overwrite=False: never replace an existing file, even one that appears while we write (the new
     file is linked into place, which fails if the name is taken): FileExistsError."""
+    import tempfile  # here, not at the top: add-progress imports this module and needs neither
+
     path = Path(path)
     if overwrite and same_content(path, data):
         return False
@@ -99,6 +98,9 @@ def _unlink_quietly(name: str) -> None:
 def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
     """Rewrite an Office package (docx, xlsx) with fixed entry order, timestamps and attributes, so
     that the same content gives the same bytes: a scheduled run that changes nothing changes no file."""
+    import io
+    import zipfile
+
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
     if when.year < 1980:
         stamp = FIXED_ZIP_TIME

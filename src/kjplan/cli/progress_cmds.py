@@ -134,17 +134,20 @@ def add_progress(
         typer.echo(entry.id)
         typer.echo(f"已登记第 {entry.item} 项 {entry.quarter} 的进展（状态：{_status_label(entry.status)}）。", err=True)
         return
-    from kjplan.cli import guided
-
     if item is None and not interactive():
         raise KjplanError(f"缺少 --item：请写事项序号（{min(plan.numbers)}-{max(plan.numbers)}），如 --item 9；"
                           "可用 kjplan plan 查看全部事项")
-    try:  # in a terminal, what is missing is asked for
-        chosen = fields.parse_item(plan, item) if item is not None else guided.ask_item(plan)
-        if status is None and not chosen.targets and interactive():
-            status = guided.ask_status(chosen, has_figures=False)
-    except guided.Cancelled:
-        raise KjplanError("已取消，没有写入任何记录", exit_code=130) from None
+    chosen = fields.parse_item(plan, item) if item is not None else None
+    if chosen is None or (status is None and not chosen.targets and interactive()):
+        from kjplan.cli import guided  # in a terminal, what is missing is asked for (only then imported)
+
+        try:
+            if chosen is None:
+                chosen = guided.ask_item(plan)
+            if status is None and not chosen.targets and interactive():
+                status = guided.ask_status(chosen, has_figures=False)
+        except guided.Cancelled:
+            raise KjplanError("已取消，没有写入任何记录", exit_code=130) from None
     typed = text is None and interactive()
     body = _text_input(text, chosen)
     try:
@@ -159,6 +162,8 @@ def add_progress(
         answers = {"item": chosen.number, "quarter": quarter, "date": date, "unit": unit, "status": status,
                    "metrics": fields.parse_metric_pairs(metric) if metric else None, "text": body,
                    "problems": problems, "next": next_}
+        from kjplan.cli import guided
+
         path = guided.save_draft(ws, answers, exc.message)
         raise KjplanError(f"没有登记：{exc.message}\n{guided.draft_message(path)}", exit_code=exc.exit_code) from None
     streams.committed()
