@@ -187,3 +187,39 @@ def test_counts_always_cover_all_sixteen_items(rows, quarter):
     assert sum(m.counts.values()) == 16
     assert sum(len(m.with_status(s)) for s in ("已完成", "序时推进", "滞后", "未启动")) + len(m.missing) == 16
     assert m.missing == [r.item.number for r in m.items if not any(rec.quarter == f"2020Q{quarter}" for rec in r.records)]
+
+
+def _stated_by_sorting(records):
+    """latest_stated's definition: sort by (date, created, id); each unit's last stated status wins."""
+    stated = {}
+    for record in sorted(records, key=lambda r: (r.date, r.created, r.id)):
+        if record.status:
+            stated[record.unit] = record.status
+    return stated
+
+
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(0, 3), st.sampled_from(["", "科技局", "园区", "县局"]),
+                          st.sampled_from([None, "已完成", "序时推进", "滞后", "未启动"])), max_size=30))
+def test_latest_stated_in_one_pass_is_the_sorted_definition(rows):
+    from kjplan.report_model import latest_stated
+
+    entries = [entry(minute, date=f"2020-05-0{day}", unit=unit, status=status)
+               for day, minute, unit, status in rows]
+    records = resolve(entries)
+    shuffled = records[::-1] + records[::2]  # any order, and the same record twice
+    for given_records in (records, shuffled):
+        got = latest_stated(given_records)
+        assert got == _stated_by_sorting(given_records) and list(got) == list(_stated_by_sorting(given_records))
+
+
+def test_build_report_keeps_the_ledger_order_within_a_day_for_plan_wide_figures():
+    """A plan-wide level target takes the latest value of the latest day; on one day, the later line,
+    whichever items the records belong to."""
+    level = next(t for item in PLAN.items for t in item.targets if t.kind == "level")
+    plan = PLAN.model_copy(update={"targets": [level]})
+    first = entry(1, item=3, metrics={level.id: 10.0})
+    second = entry(2, item=1, metrics={level.id: 20.0})
+    earlier_day = entry(3, item=2, date="2020-04-30", metrics={level.id: 30.0})
+    for order in ([first, second, earlier_day], [second, earlier_day, first]):
+        m = build_report(plan, resolve(order), Quarter(2020, 2))
+        assert m.targets[0].achieved == [e for e in order if e is not earlier_day][-1].metrics[level.id]

@@ -16,6 +16,8 @@ whichever came last.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
+from operator import attrgetter
 from dataclasses import dataclass, field
 
 from kjplan.periods import Quarter
@@ -205,7 +207,9 @@ class ReportModel:
         return sum(len(r.records) for r in self.items)
 
 
+@lru_cache(maxsize=4096)
 def _quarter_number(code: str) -> tuple[int, int]:
+    """(year, number) of a quarter code; remembered, as status asks it of every one of 100,000 records."""
     year, q = code.split("Q")
     return int(year), int(q)
 
@@ -213,7 +217,8 @@ def _quarter_number(code: str) -> tuple[int, int]:
 def metric_progress(target: Target, records: list[Record], quarter: Quarter) -> MetricProgress:
     """Year to date up to the quarter's end: cumulative targets add up, level targets take the latest."""
     # (date, position in the ledger's order, value): the latest level is the last one of the latest day.
-    values = [(r.date, n, r.metrics[target.id]) for n, r in enumerate(records) if target.id in r.metrics]
+    key = target.id
+    values = [(r.date, n, m[key]) for n, r in enumerate(records) if key in (m := r.metrics)]
     if not values:
         achieved = None
     elif target.kind == "cumulative":
@@ -242,11 +247,22 @@ def derive_status(metrics: list[MetricProgress]) -> str | None:
 
 def latest_stated(records: list[Record]) -> dict[str, str]:
     """Each unit's latest stated status among `records` (in date order, then as recorded)."""
-    stated: dict[str, str] = {}
-    for record in sorted(records, key=lambda r: (r.date, r.created, r.id)):
+    # One pass instead of sorting them all (a year of 100,000 records): each unit's earliest key gives
+    # its place (the order a sort would first meet it), its latest key its status.
+    first: dict[str, tuple] = {}
+    last: dict[str, tuple] = {}
+    for record in records:
         if record.status:
-            stated[record.unit] = record.status
-    return stated
+            key = (record.date, record.created, record.id)
+            unit = record.unit
+            if unit not in first:
+                first[unit], last[unit] = key, (key, record.status)
+                continue
+            if key < first[unit]:
+                first[unit] = key
+            if key >= last[unit][0]:  # among equal keys the later one, as a stable sort leaves it
+                last[unit] = (key, record.status)
+    return {unit: last[unit][1] for unit in sorted(first, key=first.__getitem__)}
 
 
 def decide_status(stated: dict[str, str], metrics: list[MetricProgress]) -> tuple[str | None, str | None]:
@@ -268,7 +284,9 @@ def decide_status(stated: dict[str, str], metrics: list[MetricProgress]) -> tupl
 
 def build_item(item: Item, records: list[Record], quarter: Quarter, cumulative: bool) -> ItemReport:
     """records: this item's records of the plan's year up to the quarter's end, in date order."""
-    in_quarter = [r for r in records if _quarter_number(r.quarter) == (quarter.year, quarter.number)]
+    this = quarter.year, quarter.number
+    codes = {code for code in {r.quarter for r in records} if _quarter_number(code) == this}
+    in_quarter = [r for r in records if r.quarter in codes]
     in_period = records if cumulative else in_quarter
     metrics = [metric_progress(t, records, quarter) for t in item.targets]
     stated = latest_stated(in_period)
@@ -278,20 +296,32 @@ def build_item(item: Item, records: list[Record], quarter: Quarter, cumulative: 
                       year_units=year_units)
 
 
+_date = attrgetter("date")
+
+
 def build_report(plan: Plan, records: list[Record], quarter: Quarter, *, cumulative: bool = False) -> ReportModel:
     """The report for one quarter (or the year to its end, when cumulative) of the plan's year."""
     by_item: dict[int, list[Record]] = {item.number: [] for item in plan.items}
     left_out = []
-    for record in records:
-        year, q = _quarter_number(record.quarter)
-        if year != plan.year or record.item not in by_item:
-            left_out.append(record)
+    year_to_date = []  # a plan-wide figure may come with any item
+    # Each quarter code is looked at once (a few codes, 100,000 records).
+    other_year, counted = set(), set()
+    for code in {r.quarter for r in records}:
+        year, q = _quarter_number(code)
+        if year != plan.year:
+            other_year.add(code)
         elif year == quarter.year and q <= quarter.number:
+            counted.add(code)
+    for record in records:
+        code = record.quarter
+        if code in other_year or record.item not in by_item:
+            left_out.append(record)
+        elif code in counted:
             by_item[record.item].append(record)
+            year_to_date.append(record)
     items = [build_item(item, by_item[item.number], quarter, cumulative) for item in plan.items]
-    year_to_date = [r for rs in by_item.values() for r in rs]  # a plan-wide figure may come with any item
-    order = {id(r): n for n, r in enumerate(records)}  # the ledger's order within a day, not the clock
-    year_to_date.sort(key=lambda r: (r.date, order[id(r)]))
+    # By date, then the ledger's order within a day (not the clock): a stable sort of the records' order.
+    year_to_date.sort(key=_date)
     targets = [metric_progress(t, year_to_date, quarter) for t in plan.targets]
     return ReportModel(plan=plan, quarter=quarter, cumulative=cumulative, items=items, targets=targets,
                        left_out=tuple(left_out))
