@@ -24,17 +24,18 @@ from typing import TextIO
 _WIDE = ("[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
          "\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60"
          "\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0002fffd\U00030000-\U0003fffd]")
-_wide = None
+_narrow = None
 
 
 def width(text: str) -> int:
-    """Terminal columns of `text`."""
-    global _wide
+    """Terminal columns of `text`: its length, plus one for each wide character. (The narrow ones are
+    counted: in Chinese text they are the few, and a list of them is several times quicker to make.)"""
+    global _narrow
     if text.isascii():
         return len(text)
-    if _wide is None:
-        _wide = re.compile(_WIDE)
-    return len(text) + len(_wide.findall(text))
+    if _narrow is None:
+        _narrow = re.compile("[^" + _WIDE[1:])
+    return 2 * len(text) - len(_narrow.findall(text))
 
 
 _char_width: dict[str, int] = {}
@@ -109,11 +110,63 @@ class Table:
 
 def write_json(rows: Iterable[dict], out: TextIO) -> None:
     """json.dumps(list(rows), ensure_ascii=False, indent=2) and a newline, written a row at a time."""
+    write_json_texts((indented(row, 1) for row in rows), out)
+
+
+def write_json_texts(texts: Iterable[str], out: TextIO) -> None:
+    """write_json of rows already encoded by indented(row, 1)."""
+    texts = iter(texts)
     first = True
-    for row in rows:
-        out.write(("[\n  " if first else ",\n  ") + indented(row, 1))
-        first = False
-    out.write("[]\n" if first else "\n]\n")
+    for text in texts:
+        if first:
+            out.write("[\n  " + text)
+            first = False
+            break
+    if first:
+        out.write("[]\n")
+        return
+    write_lines((",\n  " + text for text in texts), out, end="")
+    out.write("\n]\n")
+
+
+def write_lines(lines: Iterable[str], out: TextIO, *, end: str = "\n", batch: int = 512) -> None:
+    """Each of `lines` (and `end`) to `out`, a batch at a time, flushed after each batch: one write per
+    batch instead of one per line, and a listing of 100,000 lines is never held in a buffer whole.
+    The first batch is a screenful (64 lines), so that a pager shows it at once."""
+    chunk: list[str] = []
+    size = min(batch, 64)
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= size:
+            out.write(end.join(chunk) + end)
+            out.flush()
+            chunk.clear()
+            size = batch
+    if chunk:
+        out.write(end.join(chunk) + end)
+    out.flush()
+
+
+def record_json(record) -> str:
+    """indented(record.as_dict(), 1) for a progress record (kjplan.records.Record): the same text, spelt
+    out field by field, as `log --format json` writes 100,000 of them. A field of an unexpected type is
+    left to indented()."""
+    encode = _encode_string
+    try:
+        if type(record.item) is not int or type(record.amended) is not bool:
+            raise TypeError
+        created = record.created.isoformat()
+        updated = created if record.updated is record.created else record.updated.isoformat()
+        status = "null" if record.status is None else encode(record.status)
+        metrics = indented(record.metrics, 2) if record.metrics else "{}"
+        return (f'{{\n    "id": {encode(record.id)},\n    "item": {record.item},\n    "quarter": {encode(record.quarter)},'
+                f'\n    "date": "{record.date.isoformat()}",\n    "text": {encode(record.text)},\n    "status": {status},'
+                f'\n    "unit": {encode(record.unit)},\n    "by": {encode(record.by)},\n    "metrics": {metrics},'
+                f'\n    "problems": {encode(record.problems)},\n    "next": {encode(record.next)},'
+                f'\n    "created": {encode(created)},\n    "updated": {encode(updated)},'
+                f'\n    "amended": {"true" if record.amended else "false"},\n    "version": {encode(record.version)}\n  }}')
+    except (TypeError, AttributeError):
+        return indented(record.as_dict(), 1)
 
 
 def indented(value, level: int = 0) -> str:

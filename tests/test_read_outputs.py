@@ -1,0 +1,156 @@
+"""log and status print exactly what they printed before they were made fast (issue 14): the same
+bytes as the code before the speed-up (golden digests), with the ledger index and without it; and
+each fast path is its slow definition (JSON text, CSV cells, terminal widths, a unit's status)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kjplan.cells import csv_cell
+from kjplan.cli import listing
+from kjplan.records import Record
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+# sha256 (first 24 hex digits) of what kjplan printed, with KJPLAN_NO_CACHE=1 and COLUMNS=100, for the
+# benchmark's 500-line ledger of 2020Q2 (workloads.workspace(..., 500, quarter="2020Q2")), taken with
+# the code before the read path was made fast (main at c7a25e5). A change of wording or layout that is
+# meant must update these; a speed-up never.
+GOLDEN = {
+    ("log", "--format", "json"): "2382b4d6ad5d6add64767f6d",
+    ("log", "--format", "csv"): "f3e989122c0826f4abc1f1c8",
+    ("log", "--no-pager"): "e0e317c977e406e4cad8ab4d",
+    ("log", "-n", "7"): "7400f739f530b46f267c18f6",
+    ("log", "-q", "2", "-u", "办公室", "--no-pager"): "bb97bee725641b3b6359ef5f",
+    ("log", "-i", "9", "--format", "json"): "317211a69abcc89dd207cfdc",
+    ("log", "-u", "高新区", "--format", "csv"): "3ff9251f19a39f8d9374e9d6",
+    ("status", "-q", "2"): "b34a2727ce3f773708906108",
+    ("status", "-q", "2", "--format", "json"): "b162df6579fc6fddbeb50eda",
+    ("status", "-q", "4"): "0ba610f175e7b69cb4d83e55",
+    ("status", "-q", "4", "--format", "json"): "b45ed2e17d643a1d7b205365",
+    ("status", "-q", "3", "--missing"): "f26aafa58ca023828e180e9e",
+}
+
+
+def test_log_and_status_print_what_they_printed_before_with_and_without_the_index(tmp_path, cache_dir):
+    sys.path.insert(0, str(BENCHMARKS))
+    import workloads
+
+    ws = workloads.workspace(tmp_path / "ws", 500, quarter="2020Q2")
+    env = {**os.environ, "COLUMNS": "100"}
+    env.pop("KJPLAN_NO_CACHE", None)
+
+    def run(args, **extra) -> bytes:
+        out = subprocess.run([sys.executable, "-m", "kjplan", "--root", str(ws.root), "--today", "2020-12-20", *args],
+                             capture_output=True, env={**env, **extra})
+        assert out.returncode in (0, 3), out.stderr.decode()
+        return out.stdout
+
+    for args, digest in GOLDEN.items():  # the first cached run builds the index, the others use it
+        none, cached = run(args, KJPLAN_NO_CACHE="1"), run(args)
+        assert hashlib.sha256(none).hexdigest()[:24] == digest, (args, none.decode()[:2000])
+        assert cached == none, args
+
+
+# ------------------------------------------------------------------------------ fast paths = definitions
+
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(
+    ["=1+1", "+86", "-", "@a", "\t制表", "\r回车", "引号\"和,逗号", "换\n行", "中文“引号”…—", "'="])
+TZ = dt.timezone(dt.timedelta(hours=8))
+times = st.datetimes(min_value=dt.datetime(2019, 1, 1), max_value=dt.datetime(2022, 1, 1), timezones=st.just(TZ))
+
+
+@st.composite
+def records(draw) -> Record:
+    created = draw(times)
+    updated = created if draw(st.booleans()) else draw(times)
+    metrics = draw(st.dictionaries(st.sampled_from(["innovation_fund", "incubator_occupancy", "x"]),
+                                   st.floats(0, 1e12) | st.integers(0, 10**6), max_size=2))
+    return Record(draw(st.from_regex(r"[0-9a-f]{16}", fullmatch=True)), draw(st.from_regex(r"[0-9a-f]{16}", fullmatch=True)),
+                  draw(st.integers(1, 16)), draw(st.sampled_from(["2020Q1", "2020Q2", "2021Q4"])),
+                  draw(st.dates(dt.date(2019, 1, 1), dt.date(2022, 1, 1))), draw(texts),
+                  draw(st.none() | st.sampled_from(["已完成", "序时推进", "滞后", "未启动"])), draw(texts), draw(texts),
+                  metrics, draw(texts), draw(texts), created, updated, draw(st.booleans()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(record=records())
+def test_a_records_json_text_is_json_dumps_of_its_dict(record):
+    expected = json.dumps(record.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    assert listing.record_json(record) == expected
+
+
+def test_written_json_texts_are_json_dumps_of_the_list():
+    rows = [{"a": n, "b": "中文"} for n in range(1500)]  # more than one batch
+    for data in ([], rows[:1], rows):
+        for given_texts in ([listing.indented(r, 1) for r in data], (listing.indented(r, 1) for r in data)):
+            out = io.StringIO()
+            listing.write_json_texts(given_texts, out)
+            assert out.getvalue() == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _csv_by_definition(records, plan) -> str:
+    """log --format csv as it was written before: record_dict, every cell through csv_cell."""
+    from kjplan.cli.progress_cmds import _quantity
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = ["id", "item", "quarter", "date", "status", "unit", "by", "text", "problems", "next",
+               "metrics", "created", "updated", "amended"]
+    writer.writerow(columns)
+    for r in records:
+        d = r.as_dict()
+        d["metrics"] = ";".join(f"{k}={_quantity(plan, r.item, k, v)}" for k, v in r.metrics.items())
+        d["status"] = d["status"] or ""
+        d["amended"] = "true" if r.amended else "false"
+        writer.writerow([csv_cell(d[c]) for c in columns])
+    return out.getvalue()
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(records(), max_size=8), many=st.booleans())
+def test_log_csv_is_every_cell_through_csv_cell(rows, many):
+    from conftest import REPO
+    from kjplan.cli.progress_cmds import _write_csv
+    from kjplan.plan import load_plan
+
+    plan = load_plan(REPO / "plans" / "2020.yaml")
+    rows = rows * 150 if many and rows else rows  # more than one batch of rows
+    out = io.StringIO()
+    _write_csv(rows, plan, out)
+    assert out.getvalue() == _csv_by_definition(rows, plan)
+
+
+_WIDE_CHAR = re.compile(listing._WIDE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cs",))) | st.text("中文ab，。“”…—ｱ한\U00020001 "))
+def test_width_counts_each_wide_character_twice(text):
+    assert listing.width(text) == len(text) + len(_WIDE_CHAR.findall(text))
+
+
+def test_lines_are_written_in_batches_with_a_screenful_first():
+    class Out(io.StringIO):
+        flushed: list[int] = []
+
+        def flush(self):
+            self.flushed.append(self.getvalue().count("\n"))
+
+    out = Out()
+    listing.write_lines((f"行{n}" for n in range(1000)), out, batch=300)
+    assert out.getvalue() == "".join(f"行{n}\n" for n in range(1000))
+    assert out.flushed == [64, 364, 664, 964, 1000]
