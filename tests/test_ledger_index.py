@@ -4,6 +4,7 @@ what a full read gives (compared byte for byte), and only the time differs (issu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import random
@@ -288,8 +289,17 @@ def test_a_large_tail_is_folded_into_the_index(tmp_path, cache_dir, monkeypatch)
     same(path)
     assert cache.entry_path(path, "index").stat().st_mtime_ns == written  # one line: read each time
     append(path, *[line(make.progress()) for _ in range(20)])
-    same(path)
+    ledger_index.load(path)
     assert cache.entry_path(path, "index").stat().st_mtime_ns != written
+    # What it now covers is hashed as it is: the next reader takes it, with or without the stamp.
+    state = ledger_index._read_state(path)
+    assert state.covered == path.stat().st_size
+    assert state.sha == hashlib.sha256(path.read_bytes()).hexdigest()
+    cache.entry_path(path, "stamp").unlink()
+    monkeypatch.setattr(ledger_index, "_build", lambda *a: pytest.fail("read in full"))
+    same_index = indexed_read(path)
+    monkeypatch.undo()
+    assert same_index == full_read(path)
 
 
 def test_an_up_to_date_index_and_a_few_appended_lines_need_no_full_read(tmp_path, cache_dir, monkeypatch):

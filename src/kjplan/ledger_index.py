@@ -300,7 +300,23 @@ def _write_state(path: Path, state: _State) -> None:
         cache.write(main, _expect(path), state.main_payload())
 
 
+def _extended_sha(fh, covered: int, sha: str, tail: bytes) -> str | None:
+    """The SHA-256 of the ledger's first `covered` bytes and then `tail`, when those first bytes still
+    hash to `sha`; else None."""
+    fh.seek(0)
+    digest = _prefix_digest(fh, covered)
+    if digest is None or digest.hexdigest() != sha:
+        return None
+    digest.update(tail)
+    return digest.hexdigest()
+
+
 def _prefix_sha(fh, size: int) -> str | None:
+    digest = _prefix_digest(fh, size)
+    return None if digest is None else digest.hexdigest()
+
+
+def _prefix_digest(fh, size: int):
     digest = hashlib.sha256()
     left = size
     while left:
@@ -309,7 +325,7 @@ def _prefix_sha(fh, size: int) -> str | None:
             return None  # the file shrank while it was read
         digest.update(chunk)
         left -= len(chunk)
-    return digest.hexdigest()
+    return digest
 
 
 def load(path: Path) -> Snapshot:
@@ -352,13 +368,19 @@ def _load(fh, path: Path) -> Snapshot:
     if (complete or partial.strip()) and not state.resolvable and not _read_resolution(path, state):
         return _rebuilt(fh, path, st.st_size, signature, checked_ns)
     if complete:
+        before = state.covered, state.sha
         try:
             _advance(state, complete, path)
         except _Rebuild:
             return _rebuilt(fh, path, st.st_size, signature, checked_ns)
         if len(complete) >= REWRITE_AFTER:
-            _write_state(path, state)
-            _write_stamp(path, state, signature, checked_ns)
+            # The new state covers the old bytes and the tail: its hash is theirs (the old bytes hashed
+            # again and checked, as a stamp may have vouched for them without hashing).
+            sha = _extended_sha(fh, *before, complete)
+            if sha is not None:  # (else the file changed under this read: nothing is stored)
+                state.sha = sha
+                _write_state(path, state)
+                _write_stamp(path, state, signature, checked_ns)
     return _finish(fh, state, partial, path, st.st_size)
 
 
