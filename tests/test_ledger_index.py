@@ -42,11 +42,28 @@ def indexed_read(path) -> bytes:
     return shown(snapshot.records, snapshot.problems)
 
 
+def newest_read(path) -> bytes:
+    """log's read: the newest records, then the older ones (kjplan.ledger_index.load_newest)."""
+    view = ledger_index.load_newest(path)
+    records = view.older() + view.newest
+    assert view.total == len(records)
+    return shown(records, view.problems)
+
+
+@pytest.fixture(autouse=True)
+def few_newest(monkeypatch):
+    """The index keeps the newest 3 records apart (not 2,000): every test reads both parts."""
+    monkeypatch.setattr(ledger_index, "NEWEST", 3)
+
+
 def same(path) -> bytes:
-    """Read through the index (twice: once building or advancing it, once from it) and in full; all agree."""
+    """Read through the index (twice: once building or advancing it, once from it) and in full; all agree;
+    and log's read, newest first, before and after."""
+    newest = newest_read(path)
     first, second, full = indexed_read(path), indexed_read(path), full_read(path)
     assert first == full
     assert second == full
+    assert newest == full and newest_read(path) == full
     return full
 
 

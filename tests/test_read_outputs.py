@@ -154,3 +154,99 @@ def test_lines_are_written_in_batches_with_a_screenful_first():
     listing.write_lines((f"行{n}" for n in range(1000)), out, batch=300)
     assert out.getvalue() == "".join(f"行{n}\n" for n in range(1000))
     assert out.flushed == [64, 364, 664, 964, 1000]
+
+
+# ------------------------------------------------------------------------------ the newest records first
+
+def _bench_workspace(tmp_path, size):
+    """The benchmark's ledger, its records' dates spread over a quarter (not in line order)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    import workloads
+
+    return workloads.workspace(tmp_path / "ws", size, quarter="2020Q2")
+
+
+def test_the_newest_records_and_the_older_ones_are_the_records(tmp_path, cache_dir, monkeypatch):
+    from kjplan import ledger_index
+
+    from progress_fixtures import ledger_path
+
+    monkeypatch.setattr(ledger_index, "NEWEST", 40)
+    path = ledger_path(_bench_workspace(tmp_path, 300))
+
+    loads = []
+    real_load = ledger_index.load
+    monkeypatch.setattr(ledger_index, "load", lambda p: loads.append(p) or real_load(p))
+
+    def check(from_index: bool):
+        full = ledger_index._full(path)
+        loads.clear()
+        view = ledger_index.load_newest(path)
+        assert loads == ([] if from_index else [path])  # from the index alone, or load() split
+        assert view.total == len(full.records) and min(40, len(full.records)) <= len(view.newest)
+        assert view.older() + view.newest == full.records
+        assert [(p.line, p.detail) for p in view.problems] == [(p.line, p.detail) for p in full.problems]
+        return view
+
+    check(False)  # no index yet: a full load, split
+    ledger_index.load(path)  # writes the index
+    check(True)
+    records = ledger_index._full(path).records
+    template = json.loads(next(line for line in path.read_bytes().splitlines() if b'"type":"progress"' in line))
+
+    def new_record(n: int, day: dt.date) -> bytes:
+        data = {**template, "id": f"{n:016x}", "date": day.isoformat(), "text": f"新记录{n}"}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+    newest_day, oldest_day = records[-40].date, records[0].date
+    with open(path, "ab") as fh:  # new records of the newest days (add-progress): still from the index
+        fh.write(new_record(1, newest_day) + new_record(2, records[-1].date) + new_record(3, newest_day))
+    check(True)
+    with open(path, "ab") as fh:  # one that belongs among the older records: load() instead
+        fh.write(new_record(4, oldest_day))
+    check(False)
+    ledger_index.load(path)
+    check(False)  # a small tail is not folded into the index: still read by load()
+    monkeypatch.setattr(ledger_index, "REWRITE_AFTER", 1)
+    ledger_index.load(path)  # folded in now
+    check(True)
+    amend = {**template, "type": "amend", "id": f"{5:016x}", "supersedes": records[-1].version}
+    with open(path, "ab") as fh:  # an amendment: load() instead
+        fh.write(json.dumps(amend, ensure_ascii=False).encode() + b"\n")
+    check(False)
+    ledger_index.load(path)
+    check(True)
+    with open(path, "ab") as fh:  # a bad line, then a line still being written: load() instead
+        fh.write(b"{broken\n")
+    check(False)
+    ledger_index.load(path)
+    with open(path, "ab") as fh:
+        fh.write(new_record(6, newest_day)[:-1])
+    check(False)
+    for entry in cache_dir.rglob("*.index"):  # a damaged index: a miss, same records
+        entry.write_bytes(entry.read_bytes()[:-100])
+    check(False)
+    monkeypatch.setenv("KJPLAN_NO_CACHE", "1")
+    check(False)
+
+
+def test_log_with_the_older_records_decoded_late_prints_what_it_printed(tmp_path, cache_dir, monkeypatch):
+    """log (table), log -n and log -n past the newest part, read through the index split at 40 records,
+    print what they print with caching off."""
+    from kjplan import ledger_index
+
+    from progress_fixtures import invoke
+
+    monkeypatch.setattr(ledger_index, "NEWEST", 40)
+    ws = _bench_workspace(tmp_path, 300)
+    monkeypatch.setenv("COLUMNS", "100")
+    commands = [("log",), ("log", "-n", "7"), ("log", "-n", "40"), ("log", "-n", "41"), ("log", "-n", "1000"),
+                ("log", "-n", "55", "--format", "json"), ("log", "-n", "3", "--format", "csv")]
+    expected = {}
+    with monkeypatch.context() as off:
+        off.setenv("KJPLAN_NO_CACHE", "1")
+        for args in commands:
+            expected[args] = invoke(ws, *args, today="2020-12-20").stdout
+    invoke(ws, "status", today="2020-12-20")  # writes the index
+    for args in commands:
+        assert invoke(ws, *args, today="2020-12-20").stdout == expected[args], args

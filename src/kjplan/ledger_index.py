@@ -8,9 +8,11 @@ is a cache (kjplan.cache): in the user's cache folder, one per ledger file, neve
 What it holds: the byte offset up to which it covers the ledger, the SHA-256 of those bytes and their
 line count; what a full read of them gives (the resolved records in date order, the lines that could
 not be loaded, with the reason); and what resolving further lines needs (the root record of every
-entry id, the ids that entries refer to, the retracted roots, the number of entries). Beside it, a
-small stamp records the ledger's identity (device, inode, size, modification and change times) when
-the covered bytes were last checked.
+entry id, the ids that entries refer to, the retracted roots, the number of entries). The records are
+stored in two parts, the newest NEWEST and the older ones, so that `log` (load_newest) shows its first
+screen, and `log -n 20` all it needs, from the newest part alone. Beside it, a small stamp records the
+ledger's identity (device, inode, size, modification and change times) when the covered bytes were
+last checked.
 
 Reading, every time:
 1. The covered bytes are the ledger's own when the stamp matches the file and was taken well after its
@@ -33,7 +35,7 @@ import gc
 import hashlib
 import os
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +43,10 @@ from pathlib import Path
 from kjplan import cache
 from kjplan.errors import DataError, os_reason
 
-FORMAT = "1"
+FORMAT = "2"
+# The newest records are stored apart from the older ones: log's first screen and `log -n` decode only
+# them (a few milliseconds), the older ones as the listing reaches them.
+NEWEST = 2000
 CHUNK = 1 << 20
 # How long after a file's last change its timestamps can be trusted to show a further change: the
 # granularity of the file system's clock (a jiffy on Linux, 100 ns ticks at 15.6 ms on Windows, two
@@ -82,21 +87,38 @@ class _State:
     referenced: set = field(default_factory=set)  # ids named by a `supersedes` or a `retracts`
     retracted: set = field(default_factory=set)  # roots withdrawn by a retraction
     resolvable: bool = True  # False: loaded without the part above
+    # As read from the index, not yet decoded: (number of records, older columns, newest columns).
+    stored: tuple | None = None
+    newest: list | None = None  # the decoded newest records, once asked for
 
     def ordered(self) -> list:
         if self.sorted_rows is None:
-            position = self.position
-            self.sorted_rows = sorted(self.rows.values(), key=lambda r: (r.date, position[r.id]))
+            if self.stored is not None:
+                self.sorted_rows = self.older_rows() + self.newest_rows()
+                self.stored = self.newest = None
+            else:
+                position = self.position
+                self.sorted_rows = sorted(self.rows.values(), key=lambda r: (r.date, position[r.id]))
         return self.sorted_rows
+
+    def newest_rows(self) -> list:
+        if self.newest is None:
+            self.newest = _from_columns(cache.loads(self.stored[2]))
+        return self.newest
+
+    def older_rows(self) -> list:
+        return _from_columns(cache.loads(self.stored[1]))
 
     def editable(self) -> dict:
         if self.rows is None:
-            self.rows = {record.id: record for record in self.sorted_rows}
+            self.rows = {record.id: record for record in self.ordered()}
         return self.rows
 
     def main_payload(self) -> bytes:
-        return cache.dumps((FORMAT, self.covered, self.lines, self.sha, self.count, self.problems,
-                            _columns(self.ordered())))
+        rows = self.ordered()
+        cut = max(0, len(rows) - NEWEST)
+        return cache.dumps((FORMAT, self.covered, self.lines, self.sha, self.count, self.problems, len(rows),
+                            cache.dumps(_columns(rows[:cut])), cache.dumps(_columns(rows[cut:]))))
 
     def resolve_payload(self) -> bytes:
         return cache.dumps((FORMAT, self.covered, self.sha, self.position, self.root_of, self.referenced,
@@ -104,10 +126,10 @@ class _State:
 
     @classmethod
     def from_payload(cls, payload: bytes) -> _State:
-        fmt, covered, lines, sha, count, problems, columns = cache.loads(payload)
-        if fmt != FORMAT:
+        fmt, covered, lines, sha, count, problems, total, older, newest = cache.loads(payload)
+        if fmt != FORMAT or not isinstance(older, bytes) or not isinstance(newest, bytes):
             raise ValueError(fmt)
-        return cls(covered, lines, sha, count, problems, _from_columns(columns), resolvable=False)
+        return cls(covered, lines, sha, count, problems, None, resolvable=False, stored=(total, older, newest))
 
     def add_resolution(self, payload: bytes) -> None:
         fmt, covered, sha, position, root_of, referenced, retracted = cache.loads(payload)
@@ -253,12 +275,15 @@ def _expect(path: Path) -> dict:
     return {"source": os.path.realpath(path), "code": cache.code_fingerprint(), "format": FORMAT}
 
 
-def _read_state(path: Path) -> _State | None:
+def _read_state(path: Path, *, lazy: bool = False) -> _State | None:
+    """The stored state; its records decoded (lazy: only the newest; the older ones when asked)."""
     payload = cache.read(cache.entry_path(path, "index"), _expect(path))
     if payload is None:
         return None
     try:
-        return _State.from_payload(payload)
+        state = _State.from_payload(payload)
+        state.newest_rows() if lazy else state.ordered()
+        return state
     except Exception:  # whatever a damaged or foreign file makes unpickling do: a miss
         return None
 
@@ -346,6 +371,88 @@ def load(path: Path) -> Snapshot:
         raise DataError(path, None, f"无法读取进度记录文件（{os_reason(exc)}）") from None
 
 
+@dataclass
+class Newest:
+    """A ledger's records, the newest first at hand: `log` shows its first screen (or `log -n 20` all it
+    needs) before the older records are decoded."""
+
+    total: int  # records in all
+    newest: list  # the last records in date order: NEWEST of them (all when fewer), and new ones since
+    problems: list[DataError]
+    _older: object  # () -> the records before `newest`, in date order
+
+    def older(self) -> list:
+        return self._older()
+
+
+def load_newest(path: Path) -> Newest:
+    """load(path), split into the newest records and the older ones (decoded only when asked). From the
+    index when it covers the ledger, or all but new records appended since (add-progress) that belong
+    among the newest; otherwise (amendments, retractions or bad lines since, no index, caching off)
+    load() split after the fact. Same records either way."""
+    path = Path(path)
+    if cache.entry_path(path, "index") is not None:
+        try:
+            with open(path, "rb") as fh, _no_collector():
+                found = _newest_from_index(fh, path)
+        except OSError:
+            found = None  # load() below names the problem
+        if found is not None:
+            return found
+    snapshot = load(path)
+    cut = max(0, len(snapshot.records) - NEWEST)
+    return Newest(len(snapshot.records), snapshot.records[cut:], snapshot.problems,
+                  lambda: snapshot.records[:cut])
+
+
+def _newest_from_index(fh, path: Path) -> Newest | None:
+    from kjplan import ledger
+    from kjplan.records import ProgressEntry
+
+    checked_ns = time.time_ns()
+    st = os.fstat(fh.fileno())
+    state = _stored_state(fh, path, st.st_size, _signature(st), checked_ns, lazy=True)
+    if state is None or state.stored is None:
+        return None
+    newest = state.newest_rows()
+    total = state.stored[0]
+    if st.st_size > state.covered:  # lines appended since the index was written
+        fh.seek(state.covered)
+        tail = fh.read(st.st_size - state.covered)
+        if not tail.endswith(b"\n") or len(tail) >= REWRITE_AFTER or not _read_resolution(path, state):
+            return None
+        book = ledger.scan(tail, path, first_line=state.lines + 1)
+        if book.problems:
+            return None
+        known = state.root_of.keys() | state.referenced
+        newest = list(newest)
+        for entry in book.entries:
+            # Only a new record changes nothing written before it: it goes after every record of its
+            # date and before the later ones, as a full read places it (date, then line order).
+            if not isinstance(entry, ProgressEntry) or entry.id in known or not newest \
+                    or entry.date < newest[0].date:
+                return None
+            known.add(entry.id)
+            newest.insert(bisect_right(newest, entry.date, key=_row_date), _entry_row(entry))
+        total += len(book.entries)
+    problems = [DataError(path, line, detail) for line, detail in state.problems]
+    return Newest(total, newest, problems, lambda: _older(state, path))
+
+
+def _row_date(record):
+    return record.date
+
+
+def _older(state: _State, path: Path) -> list:
+    with _no_collector():
+        try:
+            return state.older_rows()
+        except Exception:  # never seen (the payload's hash was checked): read the bytes the index covered
+            with open(path, "rb") as fh:
+                rows = _build(fh.read(state.covered), path).ordered()
+            return rows[: max(0, len(rows) - len(state.newest_rows()))]
+
+
 def _full(path: Path) -> Snapshot:
     from kjplan import ledger
     from kjplan.records import resolve
@@ -384,9 +491,9 @@ def _load(fh, path: Path) -> Snapshot:
     return _finish(fh, state, partial, path, st.st_size)
 
 
-def _stored_state(fh, path: Path, size: int, signature: list, checked_ns: int) -> _State | None:
+def _stored_state(fh, path: Path, size: int, signature: list, checked_ns: int, *, lazy: bool = False) -> _State | None:
     """The stored state, when the bytes it covers are the ledger's own; else None."""
-    state = _read_state(path)
+    state = _read_state(path, lazy=lazy)
     if state is None or state.covered > size:
         return None
     if not _stamp_fits(path, state, signature):
@@ -430,7 +537,10 @@ def _finish(fh, state: _State, partial: bytes, path: Path, size: int) -> Snapsho
 # the same clock tick as kjplan's own append, while kjplan holds the lock: then a repeated record could
 # go unnoticed. Every reading command checks the ledger's bytes, not this summary.)
 
-SUMMARY_FORMAT = "1"
+SUMMARY_FORMAT = "2"
+# The newest records are stored apart from the older ones: log's first screen and `log -n` decode only
+# them (a few milliseconds), the older ones as the listing reaches them.
+NEWEST = 2000
 
 
 def duplicate_digest(key: tuple) -> bytes:

@@ -734,6 +734,18 @@ def load_records(ws: Workspace, plan: Plan, *, on_problem: OnProblem = None) -> 
     return records
 
 
+def newest_records(ws: Workspace, plan: Plan, *, on_problem: OnProblem = None):
+    """load_records, the newest first at hand (kjplan.ledger_index.Newest): what `log` needs to show its
+    first screen before the older records are decoded. Problems are passed on as load_records does."""
+    from kjplan import ledger_index
+
+    view = ledger_index.load_newest(ws.progress_path(plan.year))
+    if on_problem is not None:
+        for problem in summarize(view.problems, limit=10):
+            on_problem(problem)
+    return view
+
+
 def list_records(ws: Workspace, plan: Plan, *, today: dt.date, quarter: Any = None, item: Any = None,
                  unit: str | None = None, on_problem: OnProblem = None) -> list[Record]:
     """Records filtered by quarter, item and reporting unit (each optional)."""

@@ -278,9 +278,20 @@ def log(
     st = state(ctx)
     ws = st.workspace
     plan = st.plan(quarter)
-    records = progress.list_records(ws, plan, today=st.today, quarter=quarter, item=item, unit=unit, on_problem=_warn)
-    if limit is not None:
-        records = records[-limit:]
+    if quarter is None and item is None and unit is None and (limit is not None or fmt == "table"):
+        # The newest records first: `log -n 20` and a terminal's first screen need no others.
+        view = progress.newest_records(ws, plan, on_problem=_warn)
+        if limit is not None and limit <= len(view.newest):
+            records = view.newest[len(view.newest) - limit:]
+        elif limit is not None:
+            records = (view.older() + view.newest)[-limit:]
+        else:
+            records = _NewestFirst(view)
+    else:
+        records = progress.list_records(ws, plan, today=st.today, quarter=quarter, item=item, unit=unit,
+                                        on_problem=_warn)
+        if limit is not None:
+            records = records[-limit:]
     if fmt == "json":
         listing.write_json_texts(map(listing.record_json, records), sys.stdout)  # = write_json of record_dict
         return
@@ -292,6 +303,31 @@ def log(
         return
     with listing.paged(not no_pager) as out:
         listing.write_lines(_log_table(records, plan, out is not sys.stdout or sys.stdout.isatty()), out)
+
+
+class _NewestFirst:
+    """The records of a ledger_index.Newest, as the log table reads them: their number, newest first
+    (the older ones decoded only when the listing reaches them), or in date order."""
+
+    def __init__(self, view):
+        self._view = view
+        self._older = None
+
+    def __len__(self) -> int:
+        return self._view.total
+
+    def _older_records(self) -> list:
+        if self._older is None:
+            self._older = self._view.older()
+        return self._older
+
+    def __reversed__(self):
+        yield from reversed(self._view.newest)
+        yield from reversed(self._older_records())
+
+    def __iter__(self):
+        yield from self._older_records()
+        yield from self._view.newest
 
 
 def _write_csv(records, plan, out) -> None:
