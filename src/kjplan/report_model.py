@@ -291,12 +291,14 @@ def build_item(item: Item, records: list[Record], quarter: Quarter, cumulative: 
     metrics = [metric_progress(t, records, quarter) for t in item.targets]
     stated = latest_stated(in_period)
     status, source = decide_status(stated, metrics) if in_period else (None, None)
-    year_units = tuple(dict.fromkeys(r.unit for r in records if r.unit))
+    year_units = dict.fromkeys(map(_unit, records))  # in order of first appearance
+    year_units.pop("", None)
+    year_units = tuple(year_units)
     return ItemReport(item=item, records=in_period, metrics=metrics, status=status, source=source, stated=stated,
                       year_units=year_units)
 
 
-_date = attrgetter("date")
+_date, _unit = attrgetter("date"), attrgetter("unit")
 
 
 def build_report(plan: Plan, records: list[Record], quarter: Quarter, *, cumulative: bool = False) -> ReportModel:
