@@ -243,8 +243,13 @@ class Bench:
         ws = self.ws(100_000)
         stamp = self.tmp / "screen"
         self.warm(self.kj(ws, "log", "-n", "1"))
+        def after_add():
+            run(self.kj(ws, *self.new_record()), self.env)
+            return first_screen(self.kj(ws, "log"), self.env, stamp)
+
         cases = {
             "log on a terminal: first screen (newest first)": lambda: first_screen(self.kj(ws, "log"), self.env, stamp),
+            "log first screen, one record added since": after_add,
             "log | (whole table, piped)": self.case(self.kj(ws, "log")),
             "log --format csv | (whole)": self.case(self.kj(ws, "log", "--format", "csv")),
             "log --format json | (whole)": self.case(self.kj(ws, "log", "--format", "json")),
