@@ -94,7 +94,8 @@ class _State:
     def ordered(self) -> list:
         if self.sorted_rows is None:
             if self.stored is not None:
-                self.sorted_rows = self.older_rows() + self.newest_rows()
+                self.sorted_rows = self.older_rows()
+                self.sorted_rows += self.newest_rows()
                 self.stored = self.newest = None
             else:
                 position = self.position
@@ -282,6 +283,7 @@ def _read_state(path: Path, *, lazy: bool = False) -> _State | None:
         return None
     try:
         state = _State.from_payload(payload)
+        del payload  # its two parts are held by the state: not a third copy while they are decoded
         state.newest_rows() if lazy else state.ordered()
         return state
     except Exception:  # whatever a damaged or foreign file makes unpickling do: a miss
