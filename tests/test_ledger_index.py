@@ -233,15 +233,26 @@ def test_a_hand_edit_long_after_the_index_is_seen(tmp_path, cache_dir, monkeypat
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty", "folder", "other ledger",
-                                    "stamp garbage", "stamp of another state"])
-def test_a_damaged_index_is_never_an_error_and_never_changes_a_result(tmp_path, cache_dir, damage):
+                                    "stamp garbage", "stamp of another state", "older garbage", "older missing",
+                                    "older of another state"])
+def test_a_damaged_index_is_never_an_error_and_never_changes_a_result(tmp_path, cache_dir, damage, monkeypatch):
     path, make = tmp_path / "2020.jsonl", Maker(8)
     first = make.progress()
     write(path, line(first), *[line(make.progress()) for _ in range(20)], line(make.amend(first.id)))
     expected = same(path)
-    index, stamp = cache.entry_path(path, "index"), cache.entry_path(path, "stamp")
+    index, stamp, older = (cache.entry_path(path, kind) for kind in ("index", "stamp", "older"))
     data = index.read_bytes()
-    if damage == "garbage":
+    if damage == "older garbage":
+        older.write_bytes(os.urandom(len(older.read_bytes())))
+    elif damage == "older missing":
+        older.unlink()
+    elif damage == "older of another state":  # the index rewritten since (a large tail folded in)
+        before = older.read_bytes()
+        append(path, *[line(make.progress()) for _ in range(5)])
+        monkeypatch.setattr(ledger_index, "REWRITE_AFTER", 1)
+        expected = same(path)
+        older.write_bytes(before)
+    elif damage == "garbage":
         index.write_bytes(os.urandom(len(data)))
     elif damage == "truncated":
         index.write_bytes(data[: len(data) * 2 // 3])
@@ -266,8 +277,11 @@ def test_a_damaged_index_is_never_an_error_and_never_changes_a_result(tmp_path, 
         write(path, path.read_bytes()[:-1] + b" ")  # other bytes, same size
         stamp.write_bytes(stamp_now)
         expected = full_read(path)
+    if damage.startswith("older"):  # log's read first: the newest part, then the older one is missed
+        assert newest_read(path) == expected
     assert indexed_read(path) == expected
     assert indexed_read(path) == expected
+    assert newest_read(path) == expected
 
 
 def test_deleting_the_index_changes_nothing_and_it_never_lives_in_the_workspace(tmp_path, cache_dir):

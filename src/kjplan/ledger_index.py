@@ -87,50 +87,59 @@ class _State:
     referenced: set = field(default_factory=set)  # ids named by a `supersedes` or a `retracts`
     retracted: set = field(default_factory=set)  # roots withdrawn by a retraction
     resolvable: bool = True  # False: loaded without the part above
-    # As read from the index, not yet decoded: (number of records, older columns, newest columns).
-    stored: tuple | None = None
-    newest: list | None = None  # the decoded newest records, once asked for
+    # Read from the index: the number of records and the newest of them; the older ones are read when
+    # asked for (from the index's "older" file).
+    total: int | None = None
+    newest: list | None = None
+    path: Path | None = None
 
     def ordered(self) -> list:
         if self.sorted_rows is None:
-            if self.stored is not None:
+            if self.newest is not None:
                 self.sorted_rows = self.older_rows()
-                self.sorted_rows += self.newest_rows()
-                self.stored = self.newest = None
+                self.sorted_rows += self.newest
+                self.newest = None
             else:
                 position = self.position
                 self.sorted_rows = sorted(self.rows.values(), key=lambda r: (r.date, position[r.id]))
         return self.sorted_rows
 
-    def newest_rows(self) -> list:
-        if self.newest is None:
-            self.newest = _from_columns(cache.loads(self.stored[2]))
-        return self.newest
-
     def older_rows(self) -> list:
-        return _from_columns(cache.loads(self.stored[1]))
+        """The records before the newest, from the index's older part; raises when it is not there or
+        belongs to another state (a race with a writer)."""
+        payload = cache.read(cache.entry_path(self.path, "older"), _expect(self.path))
+        if payload is None:
+            raise ValueError("no older part")
+        fmt, covered, sha, columns = cache.loads(payload)
+        del payload
+        if (fmt, covered, sha) != (FORMAT, self.covered, self.sha):
+            raise ValueError("another state")
+        return _from_columns(columns)
 
     def editable(self) -> dict:
         if self.rows is None:
             self.rows = {record.id: record for record in self.ordered()}
         return self.rows
 
-    def main_payload(self) -> bytes:
+    def main_payloads(self) -> tuple[bytes, bytes]:
+        """(the index: what the state covers, its problems and newest records; its older records)."""
         rows = self.ordered()
         cut = max(0, len(rows) - NEWEST)
-        return cache.dumps((FORMAT, self.covered, self.lines, self.sha, self.count, self.problems, len(rows),
-                            cache.dumps(_columns(rows[:cut])), cache.dumps(_columns(rows[cut:]))))
+        return (cache.dumps((FORMAT, self.covered, self.lines, self.sha, self.count, self.problems, len(rows),
+                             _columns(rows[cut:]))),
+                cache.dumps((FORMAT, self.covered, self.sha, _columns(rows[:cut]))))
 
     def resolve_payload(self) -> bytes:
         return cache.dumps((FORMAT, self.covered, self.sha, self.position, self.root_of, self.referenced,
                             self.retracted))
 
     @classmethod
-    def from_payload(cls, payload: bytes) -> _State:
-        fmt, covered, lines, sha, count, problems, total, older, newest = cache.loads(payload)
-        if fmt != FORMAT or not isinstance(older, bytes) or not isinstance(newest, bytes):
+    def from_payload(cls, payload: bytes, path: Path) -> _State:
+        fmt, covered, lines, sha, count, problems, total, newest = cache.loads(payload)
+        if fmt != FORMAT:
             raise ValueError(fmt)
-        return cls(covered, lines, sha, count, problems, None, resolvable=False, stored=(total, older, newest))
+        return cls(covered, lines, sha, count, problems, None, resolvable=False, total=total,
+                   newest=_from_columns(newest), path=path)
 
     def add_resolution(self, payload: bytes) -> None:
         fmt, covered, sha, position, root_of, referenced, retracted = cache.loads(payload)
@@ -282,9 +291,9 @@ def _read_state(path: Path, *, lazy: bool = False) -> _State | None:
     if payload is None:
         return None
     try:
-        state = _State.from_payload(payload)
-        del payload  # its two parts are held by the state: not a third copy while they are decoded
-        state.newest_rows() if lazy else state.ordered()
+        state = _State.from_payload(payload, path)
+        if not lazy:
+            state.ordered()
         return state
     except Exception:  # whatever a damaged or foreign file makes unpickling do: a miss
         return None
@@ -320,11 +329,14 @@ def _write_stamp(path: Path, state: _State, signature: list, checked_ns: int) ->
 
 
 def _write_state(path: Path, state: _State) -> None:
-    """The resolution first: a reader that finds the new main part finds its resolution too (or, in a
-    race with another writer, one that does not fit, which is a miss)."""
-    resolve, main = cache.entry_path(path, "resolve"), cache.entry_path(path, "index")
-    if resolve is not None and cache.write(resolve, _expect(path), state.resolve_payload()):
-        cache.write(main, _expect(path), state.main_payload())
+    """The resolution and the older records first: a reader that finds the new index finds its other
+    parts too (or, in a race with another writer, parts that do not fit, which is a miss)."""
+    resolve, older, main = (cache.entry_path(path, kind) for kind in ("resolve", "older", "index"))
+    if resolve is None:
+        return
+    head, rest = state.main_payloads()
+    if cache.write(resolve, _expect(path), state.resolve_payload()) and cache.write(older, _expect(path), rest):
+        cache.write(main, _expect(path), head)
 
 
 def _extended_sha(fh, covered: int, sha: str, tail: bytes) -> str | None:
@@ -414,10 +426,9 @@ def _newest_from_index(fh, path: Path) -> Newest | None:
     checked_ns = time.time_ns()
     st = os.fstat(fh.fileno())
     state = _stored_state(fh, path, st.st_size, _signature(st), checked_ns, lazy=True)
-    if state is None or state.stored is None:
+    if state is None or state.newest is None:
         return None
-    newest = state.newest_rows()
-    total = state.stored[0]
+    newest, total = state.newest, state.total
     if st.st_size > state.covered:  # lines appended since the index was written
         fh.seek(state.covered)
         tail = fh.read(st.st_size - state.covered)
@@ -446,13 +457,19 @@ def _row_date(record):
 
 
 def _older(state: _State, path: Path) -> list:
+    """The records before the newest ones of a state read from the index: from its older part, or, when
+    that is gone or was rewritten by another process meanwhile, from the ledger's bytes the state covers."""
     with _no_collector():
         try:
             return state.older_rows()
-        except Exception:  # never seen (the payload's hash was checked): read the bytes the index covered
+        except Exception:
             with open(path, "rb") as fh:
-                rows = _build(fh.read(state.covered), path).ordered()
-            return rows[: max(0, len(rows) - len(state.newest_rows()))]
+                data = fh.read(state.covered)
+            if hashlib.sha256(data).hexdigest() == state.sha:
+                rows = _build(data, path).ordered()
+                return rows[: len(rows) - len(state.newest)]
+            snapshot = load(path)  # the ledger changed too: the older records of what it holds now
+            return snapshot.records[: max(0, len(snapshot.records) - len(state.newest))]
 
 
 def _full(path: Path) -> Snapshot:
@@ -539,10 +556,7 @@ def _finish(fh, state: _State, partial: bytes, path: Path, size: int) -> Snapsho
 # the same clock tick as kjplan's own append, while kjplan holds the lock: then a repeated record could
 # go unnoticed. Every reading command checks the ledger's bytes, not this summary.)
 
-SUMMARY_FORMAT = "2"
-# The newest records are stored apart from the older ones: log's first screen and `log -n` decode only
-# them (a few milliseconds), the older ones as the listing reaches them.
-NEWEST = 2000
+SUMMARY_FORMAT = "1"
 
 
 def duplicate_digest(key: tuple) -> bytes:
