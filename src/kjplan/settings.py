@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kjplan.errors import EXIT_CONFIG, DataError, KjplanError
 from kjplan.loading import load_yaml, validate_model
@@ -101,8 +101,10 @@ class FontSettings(_Section):
 
 
 class Settings(_Section):
-    report: ReportSettings = ReportSettings()
-    fonts: FontSettings = FontSettings()
+    # Made when needed (default_factory): an instance as the default would build these models' validators
+    # whenever this module is imported, even when the settings come from their cache.
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    fonts: FontSettings = Field(default_factory=FontSettings)
     # 报送单位: when listed, --unit must be one of them (catches typos that would split a unit in two).
     units: list[FontName] = []
 

@@ -70,7 +70,7 @@ class Document:
     date: dt.date  # 成文日期, written 2020年7月6日
     attachments: list[Attachment] = field(default_factory=list)
     imprint: Imprint | None = None
-    fonts: FontSettings = FontSettings()
+    fonts: FontSettings = field(default_factory=FontSettings)  # (made when needed: see kjplan.settings.Settings)
     # Sealed (7.3.5.1): 署名 centred over a date four characters from the right, room for a 42 mm seal.
     # Not sealed (7.3.5.2): 署名 two characters from the right, the date two characters further right.
     seal: bool = True
