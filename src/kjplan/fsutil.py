@@ -101,12 +101,20 @@ def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
     import io
     import zipfile
 
+    source = zipfile.ZipFile(io.BytesIO(data))
+    return package_zip({name: source.read(name) for name in source.namelist()}, when)
+
+
+def package_zip(members: dict[str, bytes], when: dt.datetime) -> bytes:
+    """An Office package of `members` (name -> bytes), as normalise_zip writes it."""
+    import io
+    import zipfile
+
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
     if when.year < 1980:
         stamp = FIXED_ZIP_TIME
-    source = zipfile.ZipFile(io.BytesIO(data))
     first = ["[Content_Types].xml", "_rels/.rels"]
-    names = first + sorted(n for n in source.namelist() if n not in first)
+    names = first + sorted(n for n in members if n not in first)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name in names:
@@ -114,5 +122,5 @@ def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, source.read(name), compresslevel=6)
+            target.writestr(info, members[name], compresslevel=6)
     return out.getvalue()
