@@ -11,7 +11,8 @@ Peers and floors (issue 14):
   - pandoc converting the same report content, as HTML, to .docx (skipped with a note where pandoc
     is missing: `apt-get install pandoc`);
   - `python -c "import typer, pydantic, yaml"`, the import floor of any command built on the design
-    card's libraries.
+    card's libraries; with typer._adapters (what typer imports to parse options), and with python-docx
+    and jinja2 too (the report's libraries): what is left of a target once the libraries are loaded.
 --baseline PYTHON also times the same kjplan commands with another installation (say, a virtual
 environment with main's kjplan) in the same rounds: "x before" columns.
 
@@ -45,6 +46,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workloads  # noqa: E402
 
 PY = sys.executable
+# Import floors beyond `import typer, pydantic, yaml`: typer's option parsing (typer._adapters imports
+# pydantic's TypeAdapter machinery), and with it the libraries `kjplan report` writes the .docx with.
+TYPER_PARSE = "typer, pydantic, yaml, typer._adapters"
+LIBRARIES = f"{TYPER_PARSE}, docx, jinja2"
 RESULT = Path(tempfile.gettempdir()) / f"kjplan-bench-{os.getpid()}.result"
 SCREEN_ROWS, SCREEN_COLS = 40, 160
 
@@ -204,7 +209,9 @@ class Bench:
     def add(self) -> None:
         runs = self.args.runs
         small, large = self.ws(1000), self.ws(100_000)
-        cases = {'python -c "import typer, pydantic, yaml"': self.case([PY, "-c", "import typer, pydantic, yaml"])}
+        cases = {'python -c "import typer, pydantic, yaml"': self.case([PY, "-c", "import typer, pydantic, yaml"]),
+                 # typer parses options with pydantic TypeAdapters: what any typer command pays before it acts
+                 "import floor + typer._adapters": self.case([PY, "-c", f"import {TYPER_PARSE}"])}
         jrnl = self.jrnl()
         if jrnl:
             run(jrnl, self.env_jrnl)
@@ -234,6 +241,8 @@ class Bench:
                 notes = [ratio(sample, floor, "floor")]
                 if self.args.baseline:
                     notes.append(ratio(sample, s[f"before: {name}"], "before"))
+            elif name == "import floor + typer._adapters":
+                notes = [ratio(sample, peer, "jrnl"), ratio(sample, floor, "floor")]
             elif name.startswith("jrnl"):
                 notes = [ratio(sample, floor, "floor")]
             print(sample.line(name, "  ".join(n for n in notes if n)))
@@ -300,6 +309,8 @@ class Bench:
             argv = self.kj(ws, "report", "-q", "2", "--date", date.isoformat(), "--out", out)
             self.warm(argv)
             cases[f"kjplan report ({label})"] = self.case(argv)
+            if label == "example":  # what the report's libraries cost before kjplan does anything
+                cases["import floor + typer._adapters, docx, jinja2"] = self.case([PY, "-c", f"import {LIBRARIES}"])
             if self.pandoc:
                 page = out.with_suffix(".html")
                 page.write_text(workloads.html(ws, "2", date), encoding="utf-8")
@@ -315,7 +326,7 @@ class Bench:
                 print("  pandoc 未安装（apt-get install pandoc），跳过与 pandoc 的对比")
             for name, sample in s.items():
                 note = ""
-                if name.startswith("kjplan"):
+                if name.startswith(("kjplan", "import floor")):
                     note = "  ".join(x for x in (ratio(sample, s.get(f"pandoc html -> docx ({label})"), "pandoc"),
                                                  ratio(sample, s.get(f"before: kjplan report ({label})"), "before")) if x)
                 print(sample.line(name, note))
