@@ -65,7 +65,7 @@ def row_height(values: list[Any], widths: list[float], size: float = BODY_SIZE, 
     em = size * 4 / 3
     lines = 1
     for v, w in zip(values, widths):
-        text = _shown(v)
+        text = v if type(v) is str else _shown(v)
         if len(text) * em <= PX_PER_UNIT * w + 5 - CELL_PADDING_PX and "\n" not in text:
             continue  # one line even if every character were full width: most cells of a 台账
         lines = max(lines, line_count(text, w, size))
