@@ -57,6 +57,23 @@ def answer(child, prompt: str, reply: str):
     child.sendline(reply)
 
 
+def waiting_for_the_answer(child, seconds: float = 10) -> None:
+    """Until the program sleeps reading the terminal, as a person presses Ctrl-C at a prompt (the prompt
+    is printed a moment before the read starts; on a loaded machine that moment can be long)."""
+    import time
+
+    wchan = f"/proc/{child.pid}/wchan"
+    if not os.path.exists(wchan):
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with open(wchan, encoding="ascii", errors="replace") as handle:
+            if handle.read().strip() in ("n_tty_read", "wait_woken"):
+                return
+        time.sleep(0.02)
+
+
 def finish(child) -> tuple[str, int]:
     import pexpect
 
@@ -214,6 +231,7 @@ def test_ctrl_c_at_any_point_writes_nothing(ws, tmp_path, at):
         if prompt == "写完后输入一个空行结束":
             child.sendline("")
     child.expect_exact(at)
+    waiting_for_the_answer(child)
     child.sendcontrol("c")
     shown, code = finish(child)
     assert code == 130 and "已取消，没有写入任何记录" in shown and "Traceback" not in shown
