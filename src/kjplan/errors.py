@@ -88,14 +88,14 @@ _OS_REASONS = {
 }
 
 
-def os_reason(exc: OSError, path=None) -> str:
-    """'磁盘空间不足' for ENOSPC: the cause of an OSError as a user reads it. With the path being
-    written: a folder in it that is a file (mkdir says only EEXIST or ENOTDIR) is named."""
+def os_reason(exc: OSError, folder=None) -> str:
+    """'磁盘空间不足' for ENOSPC: the cause of an OSError as a user reads it. With the folder a write
+    needed: a file standing at it or at one of its parents is named (mkdir says only EEXIST or ENOTDIR)."""
     import errno as _errno
 
     name = _errno.errorcode.get(exc.errno or 0, "")
-    if name in ("EEXIST", "ENOTDIR") and path is not None:
-        blocker = _file_in_the_way(path)
+    if name in ("EEXIST", "ENOTDIR") and folder is not None:
+        blocker = _file_in_the_way(folder)
         if blocker is not None:
             return f"{blocker} 是一个文件，不是文件夹"
     if name in _OS_REASONS:
@@ -105,13 +105,14 @@ def os_reason(exc: OSError, path=None) -> str:
     return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
 
 
-def _file_in_the_way(path) -> str | None:
-    """The first folder of `path`'s parents that exists but is not a folder."""
+def _file_in_the_way(folder) -> str | None:
+    """The first of `folder` and its parents, from the top, that exists but is not a folder."""
     from pathlib import Path
 
-    for parent in reversed(Path(path).parents):
-        if parent.exists() and not parent.is_dir():
-            return str(parent)
+    folder = Path(folder)
+    for place in [*reversed(folder.parents), folder]:
+        if place.exists() and not place.is_dir():
+            return str(place)
     return None
 
 

@@ -208,7 +208,7 @@ def staging(out_dir: Path, *, remove_stale: bool = False) -> Iterator[Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建输出文件夹 {out_dir}（{os_reason(exc, out_dir / 'x')}）") from None
+        raise OutputError(f"无法创建输出文件夹 {out_dir}（{os_reason(exc, out_dir)}）") from None
     if remove_stale:
         _remove_stale_stages(out_dir)
     try:
@@ -372,7 +372,7 @@ def append_log(log: Path | str, *, period: str, exit_code: int, outcome: str,
         finally:
             os.close(fd)
     except OSError as exc:
-        raise OutputError(f"无法写入日志文件 {path}（{os_reason(exc, path)}）") from None
+        raise OutputError(f"无法写入日志文件 {path}（{os_reason(exc, path.parent)}）") from None
 
 
 def _log_quietly(log, period: str, exit_code: int, message: str, result, started: float) -> None:

@@ -53,7 +53,7 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}（{os_reason(exc, path)}）") from None
+        raise OutputError(f"无法写入 {path}（{os_reason(exc, path.parent)}）") from None
     try:
         if hasattr(os, "fchmod"):
             # mkstemp makes the file private (0600); a report is shared like any file the user saves.

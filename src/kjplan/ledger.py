@@ -139,7 +139,7 @@ def locked(path: Path, *, timeout: float | None = None, command: str | None = No
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建文件夹 {path.parent}（{os_reason(exc, path)}）") from None
+        raise OutputError(f"无法创建文件夹 {path.parent}（{os_reason(exc, path.parent)}）") from None
     _ensure_gitignore(path.parent)
     wait = lock_timeout(timeout)
     lock = oslock.Lock(str(lock_path(path)))

@@ -186,7 +186,7 @@ def init_workspace(folder: Path | str, *, example: bool = False, plan: tuple[int
             path.write_text(text, encoding="utf-8", newline="\n")
         _fill_units(target, plan_file)
     except OSError as exc:
-        raise OutputError(f"无法在 {target} 新建工作区（{os_reason(exc, target / 'x')}）") from None
+        raise OutputError(f"无法在 {target} 新建工作区（{os_reason(exc, target)}）") from None
     return Workspace(target)
 
 

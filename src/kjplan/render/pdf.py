@@ -110,7 +110,7 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> P
         # The temporary folder sits beside the target so the final rename stays on one file system.
         workspace = tempfile.TemporaryDirectory(prefix=".kjplan-pdf-", dir=out_dir)
     except OSError as exc:
-        raise OutputError(f"无法写入输出目录 {out_dir}：{os_reason(exc, out_dir / 'x')}") from exc
+        raise OutputError(f"无法写入输出目录 {out_dir}：{os_reason(exc, out_dir)}") from exc
     with workspace as work:
         work_dir = Path(work)
         profile = work_dir / "profile"
