@@ -66,8 +66,7 @@ class _Writer:
         self.forbidden_chars: dict[str, None] = {}
         self.blocks: list[etree._Element] = []
         self.landscape = False  # the orientation of the section being written
-        self.cell_props: dict[tuple[str, str | None], etree._Element] = {}
-        self.body_props: dict[str, etree._Element] = {}
+        self._pprs: dict[tuple[str, str | None], etree._Element] = {}
 
     # --- text --------------------------------------------------------------------------------
     def clean(self, text: str) -> str:
@@ -85,7 +84,7 @@ class _Writer:
             else:
                 for ch in chunk:
                     self.fallback_chars[ch] = None
-                fallback = copy.deepcopy(props) if props is not None else oxml.el("rPr")
+                fallback = _copy(props) if props is not None else oxml.el("rPr")
                 oxml.set_child(fallback, oxml.fonts(self.fonts.fallback), oxml.RPR_ORDER)
                 out.append(text_run(chunk, fallback))
         return out
@@ -126,11 +125,8 @@ class _Writer:
                 # signature block is a fault (7.3.5.5). LibreOffice moves the paragraph whole; widow
                 # control makes a renderer that splits it move two lines at least.
                 props = ppr(style=_STYLE_OF_KIND[kind], keep_next=True, widow_control=True)
-            else:  # one pPr per kind, copied (a long report has thousands of lines)
-                props = self.body_props.get(kind)
-                if props is None:
-                    props = self.body_props[kind] = ppr(style=_STYLE_OF_KIND[kind])
-                props = _copy(props)
+            else:
+                props = self.shared_ppr(_STYLE_OF_KIND[kind])
             self.add(props, line)
 
     def closing(self) -> None:
@@ -252,11 +248,15 @@ class _Writer:
 
     def cell_paragraphs(self, text: str, style: str, jc: str | None) -> list[etree._Element]:
         lines = self.lines(text) or [""]  # a cell needs at least one paragraph
-        # One pPr per style and alignment, copied: a long table has a hundred thousand paragraphs.
-        props = self.cell_props.get((style, jc))
+        return [paragraph(self.shared_ppr(style, jc), *self.runs(line)) for line in lines]
+
+    def shared_ppr(self, style: str, jc: str | None = None) -> etree._Element:
+        """ppr(style=style, jc=jc), built once per style and alignment and copied: a long report has
+        thousands of body lines and a hundred thousand table paragraphs."""
+        props = self._pprs.get((style, jc))
         if props is None:
-            props = self.cell_props[(style, jc)] = ppr(style=style, jc=jc)
-        return [paragraph(_copy(props), *self.runs(line)) for line in lines]
+            props = self._pprs[(style, jc)] = ppr(style=style, jc=jc)
+        return _copy(props)
 
     def imprint_table(self, imprint: Imprint) -> etree._Element:
         """版记: a table floating at the bottom of the text block, between a 0.35 mm rule above and
