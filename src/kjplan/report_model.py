@@ -16,7 +16,6 @@ whichever came last.
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from operator import attrgetter
 from dataclasses import dataclass, field
 
@@ -207,9 +206,8 @@ class ReportModel:
         return sum(len(r.records) for r in self.items)
 
 
-@lru_cache(maxsize=4096)
 def _quarter_number(code: str) -> tuple[int, int]:
-    """(year, number) of a quarter code; remembered, as status asks it of every one of 100,000 records."""
+    """(year, number) of a quarter code (the callers ask it once per distinct code, not per record)."""
     year, q = code.split("Q")
     return int(year), int(q)
 

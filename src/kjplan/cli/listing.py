@@ -116,15 +116,11 @@ def write_json(rows: Iterable[dict], out: TextIO) -> None:
 def write_json_texts(texts: Iterable[str], out: TextIO) -> None:
     """write_json of rows already encoded by indented(row, 1)."""
     texts = iter(texts)
-    first = True
-    for text in texts:
-        if first:
-            out.write("[\n  " + text)
-            first = False
-            break
-    if first:
+    head = next(texts, None)
+    if head is None:
         out.write("[]\n")
         return
+    out.write("[\n  " + head)
     write_lines((",\n  " + text for text in texts), out, end="")
     out.write("\n]\n")
 

@@ -168,8 +168,7 @@ class _Book:
     def put(self, sheet, row: int, col: int, value, style: str, num_format: str | None = None,
             where: str = "", header: str = "") -> None:
         """Write one cell (0-based row and column)."""
-        key = (style, num_format, False)
-        fmt = self._formats.get(key) or self.format(style, num_format)
+        fmt = self.format(style, num_format)
         if value is None:
             sheet.write_blank(row, col, None, fmt)
         elif isinstance(value, str):
@@ -251,10 +250,9 @@ def workbook_bytes(model: ReportModel, date: dt.date, warnings: list[str] | None
         if len(rows) > 1:  # an item with several targets: its own cells span the rows
             first = row - len(rows)
             for col in [*range(0, 6), *range(12, last + 1)]:
-                value = rows[0][col]
-                sheet.merge_range(first, col, row - 1, col, "", book.format("top_centre" if col in (0, 4, 5) else "top"))
-                book.put(sheet, first, col, value, "top_centre" if col in (0, 4, 5) else "top", None, where,
-                         headers[col])
+                style = "top_centre" if col in (0, 4, 5) else "top"
+                sheet.merge_range(first, col, row - 1, col, "", book.format(style))
+                book.put(sheet, first, col, rows[0][col], style, None, where, headers[col])
     sheet.freeze_panes(3, 2)
     sheet.autofilter(2, 0, row - 1, last)
     book.a4_landscape(sheet, 2)
