@@ -138,6 +138,11 @@ FORMAT_PROPERTIES: dict[str, dict] = {
 }
 
 
+# Page margins in inches of every printed sheet (the forms through a4_landscape, the 台账 through
+# exporters.xlsx, which writes with XlsxWriter).
+SIDE_MARGIN, TOP_MARGIN = 0.5, 0.6
+
+
 def a4_landscape(sheet, *, title_rows: str | None = None, fit_width: bool = True) -> None:
     """Print on A4 landscape, all columns on one page width, the header repeated on every page."""
     sheet.page_setup.orientation = "landscape"
@@ -146,8 +151,8 @@ def a4_landscape(sheet, *, title_rows: str | None = None, fit_width: bool = True
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.left = sheet.page_margins.right = SIDE_MARGIN
+    sheet.page_margins.top = sheet.page_margins.bottom = TOP_MARGIN
     sheet.print_options.horizontalCentered = True
     if title_rows:
         sheet.print_title_rows = title_rows

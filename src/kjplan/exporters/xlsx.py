@@ -189,7 +189,8 @@ class _Book:
         sheet.set_landscape()
         sheet.set_paper(9)
         sheet.fit_to_pages(1, 0)
-        sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ss = self.ss
+        sheet.set_margins(left=ss.SIDE_MARGIN, right=ss.SIDE_MARGIN, top=ss.TOP_MARGIN, bottom=ss.TOP_MARGIN)
         sheet.set_header("", {"margin": 0.5})
         sheet.set_footer("", {"margin": 0.5})
         sheet.center_horizontally()
